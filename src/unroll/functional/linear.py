@@ -1,0 +1,25 @@
+"""Affine map over the last axis: y = x W^T + b, for any number of leading axes."""
+from __future__ import annotations
+
+import numpy as np
+
+
+def linear_forward(x: np.ndarray, weight: np.ndarray, bias: np.ndarray | None):
+    """x (..., D), weight (O, D), bias (O,) or None -> y (..., O), cache."""
+    y = x @ weight.T  # (..., O)
+    if bias is not None:
+        y += bias
+    return y, (x, weight, bias is not None)
+
+
+def linear_backward(dy: np.ndarray, cache, need_dx: bool = True):
+    """dy (..., O) -> dx (..., D) (None if not need_dx), dweight (O, D), dbias (O,) or None.
+
+    Leading axes are flattened so each weight gradient is a single GEMM.
+    """
+    x, weight, has_bias = cache
+    dy2 = dy.reshape(-1, dy.shape[-1])  # (N, O)
+    dweight = dy2.T @ x.reshape(-1, x.shape[-1])  # (O, D)
+    dbias = dy2.sum(axis=0) if has_bias else None  # (O,)
+    dx = dy @ weight if need_dx else None  # (..., D)
+    return dx, dweight, dbias

@@ -1,0 +1,58 @@
+"""LSTM cell with forget gate, PyTorch's gate order i, f, g, o; recurrent part of one step.
+
+    a_t = gx_t + h_{t-1} W_hh^T + b_hh                 (B, 4H), split [i | f | g | o]
+    i = sigmoid(a_i)  f = sigmoid(a_f)  g = tanh(a_g)  o = sigmoid(a_o)
+    c_t = f * c_{t-1} + i * g
+    h_t = o * tanh(c_t)
+
+Backward, from dL/dh_t and dL/dc_t (the latter from step t+1):
+    do = dh * tanh(c_t)
+    dc = dc + dh * o * (1 - tanh(c_t)^2)              total gradient reaching c_t
+    di = dc * g   df = dc * c_{t-1}   dg = dc * i     dL/dc_{t-1} = dc * f
+    da = [di i(1-i) | df f(1-f) | dg (1-g^2) | do o(1-o)]
+    dL/dh_{t-1} = da W_hh;  dgx = dgh = da
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from .activations import sigmoid
+
+GATES = 4
+
+
+def lstm_step_forward(gx, state, w_hh, b_hh):
+    """gx (B, 4H), state (h_prev, c_prev) each (B, H), w_hh (4H, H), b_hh (4H,) or None.
+
+    Returns ((h, c), cache), h and c (B, H).
+    """
+    h_prev, c_prev = state
+    H = h_prev.shape[1]
+    gates = h_prev @ w_hh.T  # (B, 4H), pre-activations, squashed in place below
+    gates += gx
+    if b_hh is not None:
+        gates += b_hh
+    sigmoid(gates[:, :2 * H], out=gates[:, :2 * H])  # i, f
+    np.tanh(gates[:, 2 * H:3 * H], out=gates[:, 2 * H:3 * H])  # g
+    sigmoid(gates[:, 3 * H:], out=gates[:, 3 * H:])  # o
+    i, f, g, o = (gates[:, k * H:(k + 1) * H] for k in range(4))
+    c = f * c_prev
+    c += i * g
+    tanh_c = np.tanh(c)
+    h = o * tanh_c
+    return (h, c), (c_prev, gates, tanh_c)
+
+
+def lstm_step_backward(d_state, cache, w_hh):
+    """d_state (dh, dc) each (B, H) -> (dgx (B, 4H), dgh (B, 4H), (dh_prev, dc_prev))."""
+    dh, dc = d_state
+    c_prev, gates, tanh_c = cache
+    H = dh.shape[1]
+    i, f, g, o = (gates[:, k * H:(k + 1) * H] for k in range(4))
+    dc = dc + dh * o * (1.0 - tanh_c * tanh_c)  # (B, H), all paths into c_t
+    da = np.empty_like(gates)  # (B, 4H)
+    da[:, :H] = dc * g * i * (1.0 - i)
+    da[:, H:2 * H] = dc * c_prev * f * (1.0 - f)
+    da[:, 2 * H:3 * H] = dc * i * (1.0 - g * g)
+    da[:, 3 * H:] = dh * tanh_c * o * (1.0 - o)
+    return da, da, (da @ w_hh, dc * f)

@@ -1,0 +1,97 @@
+"""The generic runner: any cell over time, forward and backward (BPTT).
+
+A cell is a pair of step kernels over its *recurrent* part (see rnn_cell.py, lstm_cell.py, ...):
+
+    step_forward(gx_t, state, w_hh, b_hh) -> (state_t, cache_t)
+    step_backward(d_state_t, cache_t, w_hh) -> (dgx_t, dgh_t, d_state_{t-1})
+
+where gx_t = x_t W_ih^T + b_ih is the input projection, state is a tuple of (B, H) arrays whose first
+entry is the output h, dgx_t is dL/dgx_t and dgh_t is the gradient of the recurrent pre-activation
+h_{t-1} W_hh^T + b_hh. This split gives the known-fast shape: the input projection of all steps is one
+GEMM before the loop, only dL/dh travels through the loop, and each weight gradient is one GEMM after it:
+
+    dW_ih = sum_t dgx_t^T x_t        dW_hh = sum_t dgh_t^T h_{t-1}
+
+Variable lengths (PyTorch's packed semantics): at a step past a sequence's length the state is carried
+unchanged, the output is zero and no gradient reaches the cell.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from .linear import linear_backward, linear_forward
+
+
+def recurrent_forward(step_forward, x, state0, w_ih, w_hh, b_ih, b_hh, lengths=None):
+    """Run a cell over a batch of sequences.
+
+    step_forward: the cell's step kernel, options bound (e.g. functools.partial).
+    x (B, T, D); state0 tuple of (B, H); w_ih (G*H, D); w_hh (G*H, H); b_ih, b_hh (G*H,) or None;
+    lengths (B,) ints or None (all T).
+    Returns output (B, T, H), final state tuple of (B, H), cache; and the cache's `states` holds every
+    step's state, (T+1, B, H) per entry, index 0 the initial state.
+    """
+    B, T, _ = x.shape
+    x_tm = np.ascontiguousarray(x.transpose(1, 0, 2))  # (T, B, D), contiguous per-step slices
+    gx, input_cache = linear_forward(x_tm, w_ih, b_ih)  # (T, B, G*H): all input projections, one GEMM
+    keep = None if lengths is None else [m[:, None] for m in (np.arange(T)[:, None] < lengths[None, :])]
+    states = tuple(np.empty((T + 1,) + s.shape, dtype=x.dtype) for s in state0)  # each (T+1, B, H)
+    for buf, s in zip(states, state0):
+        buf[0] = s
+    state, step_caches = tuple(state0), []
+    for t in range(T):
+        new_state, step_cache = step_forward(gx[t], state, w_hh, b_hh)
+        if keep is not None:  # finished sequences keep their state
+            new_state = tuple(np.where(keep[t], n, s) for n, s in zip(new_state, state))
+        for buf, s in zip(states, new_state):
+            buf[t + 1] = s
+        state = new_state
+        step_caches.append(step_cache)
+    output = states[0][1:]  # (T, B, H)
+    if keep is not None:
+        output = output * np.stack(keep)  # zeros past each length
+    output = np.ascontiguousarray(output.transpose(1, 0, 2))  # (B, T, H)
+    cache = RecurrentCache(input_cache, w_hh, b_hh is not None, keep, states, step_caches)
+    return output, state, cache
+
+
+def recurrent_backward(step_backward, d_output, d_state, cache):
+    """BPTT through a `recurrent_forward` call.
+
+    d_output (B, T, H) or None; d_state tuple of (B, H) (entries may be None) or None.
+    Returns dx (B, T, D), d_state0 tuple of (B, H), dw_ih, dw_hh, db_ih, db_hh (None without bias).
+    """
+    c = cache
+    T, B = c.states[0].shape[0] - 1, c.states[0].shape[1]
+    zeros = [np.zeros_like(s[0]) for s in c.states]
+    d_state = tuple(z if d is None else d for z, d in zip(zeros, d_state or (None,) * len(zeros)))
+    d_out = None if d_output is None else d_output.transpose(1, 0, 2)  # (T, B, H)
+    dgx_all = np.empty(c.input_cache[0].shape[:2] + (c.w_hh.shape[0],), dtype=c.w_hh.dtype)  # (T, B, G*H)
+    dgh_all = np.empty_like(dgx_all)  # (T, B, G*H)
+    for t in range(T - 1, -1, -1):
+        if d_out is not None:  # dL/dh_t = from the output at t + from step t+1
+            d_state = (d_state[0] + d_out[t],) + d_state[1:]
+        if c.keep is not None:  # a finished sequence passes its gradient straight through
+            passed = tuple(np.where(c.keep[t], 0.0, d) for d in d_state)
+            d_state = tuple(np.where(c.keep[t], d, 0.0) for d in d_state)
+        dgx_all[t], dgh_all[t], d_state = step_backward(d_state, c.step_caches[t], c.w_hh)
+        if c.keep is not None:
+            d_state = tuple(d + p for d, p in zip(d_state, passed))
+    dx_tm, dw_ih, db_ih = linear_backward(dgx_all, c.input_cache)  # (T, B, D)
+    _, dw_hh, db_hh = linear_backward(dgh_all, (c.states[0][:-1], c.w_hh, c.has_b_hh), need_dx=False)
+    dx = np.ascontiguousarray(dx_tm.transpose(1, 0, 2))  # (B, T, D)
+    return dx, d_state, dw_ih, dw_hh, db_ih, db_hh
+
+
+class RecurrentCache:
+    """What BPTT needs from a forward run; `states` is public for inspection (every c_t, say)."""
+
+    __slots__ = ("input_cache", "w_hh", "has_b_hh", "keep", "states", "step_caches")
+
+    def __init__(self, input_cache, w_hh, has_b_hh, keep, states, step_caches):
+        self.input_cache = input_cache
+        self.w_hh = w_hh
+        self.has_b_hh = has_b_hh
+        self.keep = keep
+        self.states = states
+        self.step_caches = step_caches

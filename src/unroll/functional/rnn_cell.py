@@ -1,0 +1,41 @@
+"""Elman RNN cell, recurrent part of one step.
+
+    a_t = gx_t + h_{t-1} W_hh^T + b_hh        gx_t = x_t W_ih^T + b_ih (computed by the caller)
+    h_t = phi(a_t)                            phi = tanh or relu
+
+Backward, from dL/dh_t:
+    da_t      = dL/dh_t * phi'(a_t)           phi' from the output: 1 - h_t^2, or [h_t > 0]
+    dL/dh_{t-1} = da_t W_hh
+and both dgx_t and dgh_t (the gradient of the recurrent pre-activation) equal da_t.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from .activations import activation
+
+GATES = 1
+
+
+def rnn_step_forward(gx, state, w_hh, b_hh, nonlinearity="tanh"):
+    """gx (B, H), state (h_prev,) with h_prev (B, H), w_hh (H, H), b_hh (H,) or None.
+
+    Returns ((h,), cache) with h (B, H).
+    """
+    (h_prev,) = state
+    phi, _ = activation(nonlinearity)
+    a = h_prev @ w_hh.T  # (B, H)
+    a += gx
+    if b_hh is not None:
+        a += b_hh
+    h = phi(a)  # (B, H), computed in place over a
+    return (h,), (h_prev, h)
+
+
+def rnn_step_backward(d_state, cache, w_hh, nonlinearity="tanh"):
+    """d_state (dh,) with dh (B, H) -> (dgx (B, H), dgh (B, H), (dh_prev,))."""
+    (dh,) = d_state
+    _, h = cache
+    _, phi_grad = activation(nonlinearity)
+    da = dh * phi_grad(h)  # (B, H)
+    return da, da, (da @ w_hh,)
