@@ -1,0 +1,40 @@
+"""The `unroll` command. Each subcommand lives in `unroll.commands.<name>` and exposes
+`add_parser(subparsers)`, which registers its arguments and sets `func(args) -> int`.
+
+Bad arguments or unusable data end in one clear line on stderr and exit code 2, never a traceback.
+"""
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+
+# One entry per subcommand module; add yours here.
+COMMANDS = [
+    "gradcheck",
+]
+
+
+class CommandError(Exception):
+    """A user-facing failure: printed as one line, exit code 2."""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="unroll", description="Recurrent networks by hand in NumPy.")
+    subparsers = parser.add_subparsers(dest="command", required=True)
+    for name in COMMANDS:
+        importlib.import_module(f"unroll.commands.{name}").add_parser(subparsers)
+    return parser
+
+
+def main(argv=None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return int(args.func(args) or 0)
+    except (CommandError, ValueError, TypeError, OSError) as err:
+        print(f"unroll {args.command}: error: {err}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

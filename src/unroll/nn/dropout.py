@@ -1,0 +1,31 @@
+"""Dropout as a module: active in training mode, the identity in eval mode."""
+from __future__ import annotations
+
+import numpy as np
+
+from .. import functional as F
+from .._checks import as_rng
+from .module import Module
+
+
+class Dropout(Module):
+    """Inverted dropout with probability p. variational=True drops the same units at every time step
+    of a (B, T, D) input (Gal & Ghahramani 2016), the mask shaped (B, 1, D)."""
+
+    def __init__(self, p: float = 0.5, variational: bool = False, rng=None):
+        super().__init__()
+        if not 0.0 <= p < 1.0:
+            raise ValueError(f"p: expected a probability in [0, 1), got {p}")
+        self.p, self.variational, self.rng = p, variational, as_rng(rng)
+
+    def forward(self, x: np.ndarray):
+        """x (...) -> (y (...), cache)."""
+        if not self.training or self.p == 0.0:
+            return x, None
+        if self.variational and x.ndim != 3:
+            raise ValueError(f"x: variational dropout expects (B, T, D), got shape {x.shape}")
+        mask_shape = (x.shape[0], 1, x.shape[2]) if self.variational else None
+        return F.dropout_forward(x, self.p, self.rng, mask_shape)
+
+    def backward(self, dy: np.ndarray, cache) -> np.ndarray:
+        return F.dropout_backward(dy, cache)

@@ -1,0 +1,36 @@
+"""Linear layer over the last axis, so it applies at every time step of a (B, T, D) sequence."""
+from __future__ import annotations
+
+import numpy as np
+
+from .. import functional as F
+from .._checks import as_rng, check_dtype
+from ..init import uniform
+from .module import Module
+
+
+class Linear(Module):
+    """y = x W^T + b. weight (O, D), bias (O,); PyTorch's default init U(+-1/sqrt(D))."""
+
+    def __init__(self, in_features: int, out_features: int, bias: bool = True, dtype=np.float32, rng=None):
+        super().__init__()
+        self.in_features, self.out_features, self.dtype = in_features, out_features, check_dtype(dtype)
+        rng, bound = as_rng(rng), 1.0 / np.sqrt(in_features)
+        self.add_param("weight", uniform((out_features, in_features), bound, rng, self.dtype))
+        if bias:
+            self.add_param("bias", uniform((out_features,), bound, rng, self.dtype))
+
+    def forward(self, x: np.ndarray):
+        """x (..., D) -> (y (..., O), cache)."""
+        if not isinstance(x, np.ndarray) or x.shape[-1:] != (self.in_features,) or x.dtype != self.dtype:
+            raise ValueError(f"x: expected a {self.dtype} array (..., {self.in_features}), got "
+                             f"{getattr(x, 'dtype', type(x).__name__)} {getattr(x, 'shape', '')}")
+        return F.linear_forward(x, self.params["weight"], self.params.get("bias"))
+
+    def backward(self, dy: np.ndarray, cache) -> np.ndarray:
+        """dy (..., O) -> dx (..., D); weight gradients accumulate into grads."""
+        dx, dw, db = F.linear_backward(dy, cache)
+        self.grads["weight"] += dw
+        if db is not None:
+            self.grads["bias"] += db
+        return dx

@@ -1,0 +1,77 @@
+"""The generic runner as a module: any cell over a batch of sequences, in one direction.
+
+    layer = Recurrent(LSTMCell(64, 128), reverse=False)
+    y, state, cache = layer.forward(x, state0, lengths)     # x (B, T, D), y (B, T, H)
+    dx, d_state0 = layer.backward(dy, d_state, cache)
+
+With `lengths`, steps past a sequence's length output zeros and leave its state unchanged, so the
+returned state is each sequence's state at its last valid step. `reverse=True` runs each sequence's
+valid prefix backwards (PyTorch's packed semantics); padding stays at the end.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from .. import functional as F
+from .._checks import check_array, check_lengths
+from .cells import Cell
+from .module import Module
+from .state import from_tuple, to_tuple
+
+
+class Recurrent(Module):
+    """Loops `cell` over time. Parameters are the cell's, under the same names."""
+
+    def __init__(self, cell: Cell, reverse: bool = False):
+        super().__init__()
+        self.cell, self.reverse = cell, reverse
+        self.add_module(cell, lambda key: key)
+        self.input_size, self.hidden_size, self.dtype = cell.input_size, cell.hidden_size, cell.dtype
+        self.output_size = cell.hidden_size
+
+    def forward(self, x: np.ndarray, state=None, lengths=None, output_states: bool = False):
+        """x (B, T, D); state (B, H) or LSTMState of (B, H) or None; lengths (B,) or None.
+
+        Returns (output (B, T, H), state_T, cache), plus, with output_states, every step's state
+        (B, T, H) (LSTMState for the LSTM: c_t too), which PyTorch does not expose.
+        """
+        check_array("x", x, (None, None, self.input_size), self.dtype)
+        lengths = check_lengths(lengths, x.shape[0], x.shape[1])
+        state = self.cell.check_state(state, x.shape[0])
+        output, state, cache = self.run(x, state, lengths)
+        result = (output, from_tuple(state, self.cell.IS_LSTM), cache)
+        if output_states:
+            result += (from_tuple(self.state_sequence(cache), self.cell.IS_LSTM),)
+        return result
+
+    def backward(self, d_output, d_state, cache):
+        """d_output (B, T, H) or None; d_state like the state or None. Returns (dx (B, T, D), d_state0)."""
+        dx, d_state0 = self.run_backward(d_output, to_tuple(d_state), cache)
+        return dx, from_tuple(d_state0, self.cell.IS_LSTM)
+
+    # Unchecked tuple-state versions, for composite modules that validated their input already.
+    def run(self, x, state: tuple, lengths):
+        step_forward, _ = self.cell.kernels()
+        if self.reverse:
+            x = F.reverse_padded(x, lengths)
+        output, state, kernel_cache = F.recurrent_forward(step_forward, x, state, *self.cell.weights(), lengths)
+        if self.reverse:
+            output = F.reverse_padded(output, lengths)
+        return output, state, (kernel_cache, lengths)
+
+    def run_backward(self, d_output, d_state: tuple | None, cache):
+        kernel_cache, lengths = cache
+        _, step_backward = self.cell.kernels()
+        if self.reverse and d_output is not None:
+            d_output = F.reverse_padded(d_output, lengths)
+        dx, d_state0, *weight_grads = F.recurrent_backward(step_backward, d_output, d_state, kernel_cache)
+        self.cell.accumulate(*weight_grads)
+        if self.reverse:
+            dx = F.reverse_padded(dx, lengths)
+        return dx, d_state0
+
+    def state_sequence(self, cache) -> tuple:
+        """Every step's state from a forward cache: tuple of (B, T, H), in input time order."""
+        kernel_cache, lengths = cache
+        steps = tuple(s[1:].transpose(1, 0, 2) for s in kernel_cache.states)  # each (B, T, H)
+        return tuple(F.reverse_padded(s, lengths) for s in steps) if self.reverse else steps

@@ -1,0 +1,171 @@
+"""RNN, LSTM, GRU and LeakyRNN layers with PyTorch's constructor arguments, always batch-first.
+
+    lstm = LSTM(input_size=64, hidden_size=128, num_layers=2, bidirectional=True)
+    y, state, cache = lstm.forward(x, lengths=lengths)   # x (B, T, 64), y (B, T, 256)
+    dx, d_state0 = lstm.backward(dy, d_state, cache)     # state: LSTMState(h, c), each (4, B, 128)
+
+A stack of `Recurrent` runners (or `Bidirectional` pairs of them) with inverted dropout between
+layers (not after the last), in training mode only. States are laid out as PyTorch's,
+(num_layers * num_directions, B, H) with index layer * num_directions + direction, and parameters
+are named as PyTorch's (`weight_ih_l0`, `bias_hh_l1_reverse`), so a state_dict loads key for key.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from .. import functional as F
+from .._checks import as_rng, check_array, check_dtype, check_lengths, check_option
+from .bidirectional import Bidirectional
+from .cells import GRUCell, LeakyRNNCell, LSTMCell, RNNCell
+from .module import Module
+from .recurrent import Recurrent
+from .state import from_tuple, to_tuple
+
+
+def _layer_key(layer: int):
+    """'weight_ih' -> 'weight_ih_l{layer}', 'weight_ih_reverse' -> 'weight_ih_l{layer}_reverse'."""
+    def rename(key: str) -> str:
+        if key.endswith("_reverse"):
+            return f"{key[:-len('_reverse')]}_l{layer}_reverse"
+        return f"{key}_l{layer}"
+    return rename
+
+
+def _slice(parts: tuple | None, start: int, stop: int) -> tuple | None:
+    return None if parts is None else tuple(None if p is None else p[start:stop] for p in parts)
+
+
+class RecurrentStack(Module):
+    """Base of the layer classes; a subclass only says which cell to build (`make_cell`)."""
+
+    def __init__(self, input_size: int, hidden_size: int, num_layers: int = 1, bias: bool = True,
+                 batch_first: bool = True, dropout: float = 0.0, bidirectional: bool = False,
+                 merge: str = "concat", dtype=np.float32, rng=None):
+        super().__init__()
+        if not batch_first:
+            raise ValueError("batch_first: unroll is batch-first, (B, T, D); expected True, got False "
+                             "(transpose time-major input with x.transpose(1, 0, 2))")
+        if num_layers < 1:
+            raise ValueError(f"num_layers: expected >= 1, got {num_layers}")
+        if not 0.0 <= dropout < 1.0:
+            raise ValueError(f"dropout: expected a probability in [0, 1), got {dropout}")
+        check_option("merge", merge, {"concat", "sum"})
+        self.input_size, self.hidden_size, self.num_layers = input_size, hidden_size, num_layers
+        self.bias, self.dropout, self.bidirectional, self.merge = bias, dropout, bidirectional, merge
+        self.dtype = check_dtype(dtype)
+        self.rng = as_rng(rng)
+        self.num_directions = 2 if bidirectional else 1
+        self.layers = []
+        layer_input = input_size
+        for layer in range(num_layers):
+            make = lambda reverse: Recurrent(self.make_cell(layer_input, hidden_size, bias, self.dtype, self.rng),
+                                             reverse)
+            runner = Bidirectional(make(False), make(True), merge) if bidirectional else make(False)
+            self.layers.append(self.add_module(runner, _layer_key(layer)))
+            layer_input = runner.output_size
+        self.output_size = layer_input
+        self.is_lstm = self.layers[0].cell.IS_LSTM
+
+    def make_cell(self, input_size, hidden_size, bias, dtype, rng):
+        raise NotImplementedError
+
+    def forward(self, x: np.ndarray, state=None, lengths=None, output_states: bool = False):
+        """x (B, T, D); state (L*dirs, B, H) (LSTMState of those) or None; lengths (B,) ints or None.
+
+        Returns (output (B, T, dirs*H) (H for merge='sum'), state (L*dirs, B, H), cache); with
+        output_states also every step's state, (L*dirs, B, T, H) per entry (the LSTM's c_t included).
+        """
+        check_array("x", x, (None, None, self.input_size), self.dtype)
+        B, T, _ = x.shape
+        lengths = check_lengths(lengths, B, T)
+        parts = self._check_state(state, B)
+        caches, finals, inputs = [], [], x
+        for k, layer in enumerate(self.layers):
+            layer_state = _slice(parts, k * self.num_directions, (k + 1) * self.num_directions)
+            if not self.bidirectional:
+                layer_state = tuple(p[0] for p in layer_state)
+            output, layer_final, cache = layer.run(inputs, layer_state, lengths)
+            finals.append(layer_final if self.bidirectional else tuple(p[None] for p in layer_final))
+            drop = None
+            if k < self.num_layers - 1 and self.training and self.dropout > 0:
+                output, drop = F.dropout_forward(output, self.dropout, self.rng)
+            caches.append((cache, drop))
+            inputs = output
+        state_n = tuple(np.concatenate(p) for p in zip(*finals))  # each (L*dirs, B, H)
+        result = (inputs, from_tuple(state_n, self.is_lstm), caches)
+        if output_states:
+            result += (from_tuple(self._state_sequences(caches), self.is_lstm),)
+        return result
+
+    def backward(self, d_output, d_state, cache):
+        """d_output (B, T, dirs*H) or None; d_state like the state or None -> (dx (B, T, D), d_state0)."""
+        d_parts, d_states0, d_inputs = to_tuple(d_state), [], d_output
+        for k in range(self.num_layers - 1, -1, -1):
+            layer_cache, drop = cache[k]
+            if drop is not None and d_inputs is not None:
+                d_inputs = F.dropout_backward(d_inputs, drop)
+            d_layer_state = _slice(d_parts, k * self.num_directions, (k + 1) * self.num_directions)
+            if d_layer_state is not None and not self.bidirectional:
+                d_layer_state = tuple(None if p is None else p[0] for p in d_layer_state)
+            d_inputs, d_state0 = self.layers[k].run_backward(d_inputs, d_layer_state, layer_cache)
+            d_states0.append(d_state0 if self.bidirectional else tuple(p[None] for p in d_state0))
+        d_state0 = tuple(np.concatenate(p) for p in zip(*d_states0[::-1]))
+        return d_inputs, from_tuple(d_state0, self.is_lstm)
+
+    def _check_state(self, state, batch: int) -> tuple:
+        shape = (self.num_layers * self.num_directions, batch, self.hidden_size)
+        if state is None:
+            return tuple(np.zeros(shape, self.dtype) for _ in range(2 if self.is_lstm else 1))
+        parts = to_tuple(state)
+        if len(parts) != (2 if self.is_lstm else 1):
+            raise TypeError(f"state: expected {'LSTMState(h, c)' if self.is_lstm else 'an array h'}, "
+                            f"got {type(state).__name__}")
+        return tuple(check_array("state", p, shape, self.dtype) for p in parts)
+
+    def _state_sequences(self, caches) -> tuple:
+        per_layer = []
+        for layer, (cache, _) in zip(self.layers, caches):
+            seq = layer.state_sequence(cache)
+            per_layer.append(seq if self.bidirectional else tuple(s[None] for s in seq))
+        return tuple(np.concatenate(p) for p in zip(*per_layer))  # each (L*dirs, B, T, H)
+
+
+class RNN(RecurrentStack):
+    """Elman RNN layers; nonlinearity 'tanh' or 'relu'."""
+
+    def __init__(self, input_size, hidden_size, num_layers=1, nonlinearity="tanh", bias=True,
+                 batch_first=True, dropout=0.0, bidirectional=False, merge="concat", dtype=np.float32, rng=None):
+        check_option("nonlinearity", nonlinearity, {"tanh", "relu"})
+        self.nonlinearity = nonlinearity
+        super().__init__(input_size, hidden_size, num_layers, bias, batch_first, dropout, bidirectional,
+                         merge, dtype, rng)
+
+    def make_cell(self, input_size, hidden_size, bias, dtype, rng):
+        return RNNCell(input_size, hidden_size, bias, self.nonlinearity, dtype, rng)
+
+
+class LSTM(RecurrentStack):
+    """LSTM layers (gates i, f, g, o); state LSTMState(h, c)."""
+
+    def make_cell(self, input_size, hidden_size, bias, dtype, rng):
+        return LSTMCell(input_size, hidden_size, bias, dtype, rng)
+
+
+class GRU(RecurrentStack):
+    """GRU layers, PyTorch's variant (r, z, n)."""
+
+    def make_cell(self, input_size, hidden_size, bias, dtype, rng):
+        return GRUCell(input_size, hidden_size, bias, dtype, rng)
+
+
+class LeakyRNN(RecurrentStack):
+    """Leaky-integrator RNN layers; alpha a rate in (0, 1], scalar or (H,) per unit."""
+
+    def __init__(self, input_size, hidden_size, num_layers=1, alpha=0.5, nonlinearity="tanh", bias=True,
+                 batch_first=True, dropout=0.0, bidirectional=False, merge="concat", dtype=np.float32, rng=None):
+        self.alpha, self.nonlinearity = alpha, nonlinearity
+        super().__init__(input_size, hidden_size, num_layers, bias, batch_first, dropout, bidirectional,
+                         merge, dtype, rng)
+
+    def make_cell(self, input_size, hidden_size, bias, dtype, rng):
+        return LeakyRNNCell(input_size, hidden_size, self.alpha, bias, self.nonlinearity, dtype, rng)
