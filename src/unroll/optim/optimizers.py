@@ -119,7 +119,8 @@ class Optimizer:
         tensors, scalars = state_dict["tensors"], state_dict["scalars"]
         expected = {f"{name}.{slot}": a for name, slots in self.state.items() for slot, a in slots.items()}
         if set(tensors) != set(expected):
-            raise ValueError(f"optimizer state: expected tensors {sorted(expected)}, got {sorted(tensors)}")
+            raise ValueError(f"optimizer state: expected tensors {sorted(expected)}, got {sorted(tensors)} "
+                             "(build the optimizer on the same params with the same momentum/centered/amsgrad)")
         want_scalars = {"lr", "step", *self.hyperparameters}
         if set(scalars) != want_scalars:
             raise ValueError(f"optimizer state: expected scalars {sorted(want_scalars)}, got {sorted(scalars)}")
