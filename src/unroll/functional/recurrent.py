@@ -70,7 +70,8 @@ def recurrent_backward(step_backward, d_output, d_state, cache):
     dgh_all = np.empty_like(dgx_all)  # (T, B, G*H)
     for t in range(T - 1, -1, -1):
         if d_out is not None:  # dL/dh_t = from the output at t + from step t+1
-            d_state = (d_state[0] + d_out[t],) + d_state[1:]
+            d_out_t = d_out[t] if c.keep is None else d_out[t] * c.keep[t]  # padded outputs are constant zeros
+            d_state = (d_state[0] + d_out_t,) + d_state[1:]
         if c.keep is not None:  # a finished sequence passes its gradient straight through
             passed = tuple(np.where(c.keep[t], 0.0, d) for d in d_state)
             d_state = tuple(np.where(c.keep[t], d, 0.0) for d in d_state)
