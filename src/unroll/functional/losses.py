@@ -52,17 +52,18 @@ def softmax_cross_entropy_backward(d_loss, cache):
 
 
 def mse_forward(pred, target, mask=None):
-    """Mean squared error over counted elements. pred, target (...); mask broadcastable to pred, optional.
-    Returns (loss float, cache)."""
+    """Mean squared error over counted elements, sum(w (pred - target)^2) / sum(w).
+    pred, target (...); mask broadcastable to pred (bool or weights w), optional. Returns (loss float, cache)."""
     if pred.shape != target.shape:
         raise ValueError(f"target: expected shape {pred.shape} (the prediction's), got {target.shape}")
     weight = np.ones_like(pred) if mask is None else np.broadcast_to(np.asarray(mask, pred.dtype), pred.shape)
-    diff = (pred - target) * weight
+    diff = pred - target
+    weighted = diff * weight  # w (pred - target): also the backward's numerator
     count = max(float(weight.sum()), 1.0)
-    return float((diff * diff).sum() / count), (diff, count)
+    return float((weighted * diff).sum() / count), (weighted, count)
 
 
 def mse_backward(d_loss, cache):
-    """d_loss float -> d_pred (...) = 2 (pred - target) mask / count."""
+    """d_loss float -> d_pred (...) = 2 w (pred - target) / sum(w)."""
     diff, count = cache
     return diff * (2.0 * d_loss / count)
