@@ -37,7 +37,8 @@ def _params_and_grads(seed=0):
     return params, grads
 
 
-@pytest.mark.parametrize("cls, torch_name, kwargs", CASES, ids=lambda c: str(c))
+@pytest.mark.parametrize("cls, torch_name, kwargs", CASES,
+                         ids=[f"{c[1]}-" + ",".join(f"{k}={v}" for k, v in c[2].items()) for c in CASES])
 def test_trajectory_matches_torch(cls, torch_name, kwargs):
     torch = pytest.importorskip("torch")
     params, grads = _params_and_grads()
