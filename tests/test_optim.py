@@ -111,6 +111,8 @@ def test_state_dict_is_a_copy_and_mismatch_is_named():
     assert not np.any(opt.state["bias_ih_l0"]["momentum_buffer"] == 7.0)
     with pytest.raises(ValueError, match="expected tensors"):
         SGD(params, lr=0.1).load_state_dict(sd)  # no momentum: no buffers expected
+    with pytest.raises(ValueError, match=r"expected a dict with keys \['scalars', 'tensors'\]"):
+        opt.load_state_dict(sd["tensors"])
     sd["tensors"]["bias_ih_l0.momentum_buffer"] = np.zeros(9)
     with pytest.raises(ValueError, match=r"expected float64 \(8,\), got float64 \(9,\)"):
         SGD(params, lr=0.1, momentum=0.9).load_state_dict(sd)

@@ -116,6 +116,8 @@ class Optimizer:
 
         Raises ValueError naming the expected and the found keys, shapes or dtypes on a mismatch.
         """
+        if not isinstance(state_dict, dict) or set(state_dict) != {"tensors", "scalars"}:
+            raise ValueError(f"state_dict: expected a dict with keys ['scalars', 'tensors'], got {state_dict!r:.80}")
         tensors, scalars = state_dict["tensors"], state_dict["scalars"]
         expected = {f"{name}.{slot}": a for name, slots in self.state.items() for slot, a in slots.items()}
         if set(tensors) != set(expected):
