@@ -1,0 +1,180 @@
+"""Echo state network: a fixed Reservoir and a learned linear readout, with a scikit-learn API.
+
+    esn = ESN(Reservoir(500, spectral_radius=1.25, leak_rate=0.3, rng=0), Ridge(1e-8))
+    esn.fit(X, Y, warmup=100)        # X (B, T, D) or (T, D) or a list of series; returns self
+    Y_hat = esn.predict(X_test)      # (B, T, O) or (T, O)
+    future = esn.generate(500, seed=history)   # closed loop: (B, 500, O) or (500, O)
+
+Two closed-loop arrangements, both "feed a value, update the state, read out the next value":
+- autoregressive input (ReservoirPy, minimalESN): trained on X = u(t), Y = u(t+1), the output is
+  fed back as the next input (needs O == D);
+- output feedback (Jaeger 2001): `feedback=True` adds W_fb y(t-1) to the update; training is
+  teacher-forced with the true Y(t-1) (zero at t = 0); generation feeds back the model's own
+  output (needs D == 0 or no inputs at all: X=None).
+Readout features are [x(t), u(t)] with `input_to_readout`, else x(t); the readout adds the bias.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from .._checks import check_array
+from .readouts import Ridge
+from .reservoir import ACTIVATIONS, Reservoir, reservoir_step
+
+
+def _as_batches(X, name):
+    """A series (T, D), a batch (B, T, D) or a list of either -> list of 3-D batches."""
+    items = X if isinstance(X, (list, tuple)) else [X]
+    if not items:
+        raise ValueError(f"{name}: expected at least one series, got an empty list")
+    out = []
+    for item in items:
+        if not isinstance(item, np.ndarray) or item.ndim not in (2, 3):
+            raise ValueError(f"{name}: expected arrays (T, D) or (B, T, D), got {getattr(item, 'shape', type(item).__name__)}")
+        out.append(item[None] if item.ndim == 2 else item)
+    return out
+
+
+class ESN:
+    """Echo state network. reservoir: a Reservoir (initialised on first fit if needed).
+    readout: Ridge (default Ridge(1e-8)), RLS or LMS. feedback: feed y(t-1) through W_fb.
+    input_to_readout: concatenate the input to the readout features.
+    Learned: readout_ (fitted copy of the readout), state_ (B, N) the last training states.
+    """
+
+    def __init__(self, reservoir: Reservoir, readout=None, feedback: bool = False, input_to_readout: bool = False):
+        self.reservoir = reservoir
+        self.readout = readout
+        self.feedback = feedback
+        self.input_to_readout = input_to_readout
+
+    # -- training ----------------------------------------------------------------------------
+    def fit(self, X, Y, warmup: int = 0) -> "ESN":
+        """Fit the readout on teacher-forced reservoir states.
+
+        X: (T, D), (B, T, D), a list of such arrays, or None (no exogenous input: D = 0).
+        Y: targets of the same layout with O features; step t's target is Y[t].
+        warmup: leading steps of every series discarded from the regression (washout).
+        Returns self.
+        """
+        Ys = _as_batches(Y, "Y")
+        Xs = [np.zeros(y.shape[:2] + (0,), y.dtype) for y in Ys] if X is None else _as_batches(X, "X")
+        if len(Xs) != len(Ys):
+            raise ValueError(f"X, Y: expected the same number of series, got {len(Xs)} and {len(Ys)}")
+        if not isinstance(warmup, (int, np.integer)) or warmup < 0:
+            raise ValueError(f"warmup: expected an integer >= 0, got {warmup!r}")
+        res = self.reservoir
+        if not hasattr(res, "W_") or res.input_size != Xs[0].shape[-1] or (
+                res.feedback_size != (Ys[0].shape[-1] if self.feedback else 0)):
+            res.initialize(Xs[0].shape[-1], Ys[0].shape[-1] if self.feedback else 0)
+        self.readout_ = Ridge(1e-8) if self.readout is None else self.readout
+        for name in ("coef_", "_ata", "_P"):  # a new fit forgets earlier ones
+            self.readout_.__dict__.pop(name, None)
+        for X_b, Y_b in zip(Xs, Ys):
+            check_array("Y", Y_b, X_b.shape[:2] + (None,), res.dtype)
+            if warmup >= X_b.shape[1]:
+                raise ValueError(f"warmup: expected fewer steps than the series length {X_b.shape[1]}, got {warmup}")
+            fb = np.concatenate([np.zeros_like(Y_b[:, :1]), Y_b[:, :-1]], axis=1) if self.feedback else None
+            states = res.run(X_b, feedback=fb, training=True)  # (B, T, N)
+            self.readout_.partial_fit(self._features(states, X_b)[:, warmup:], Y_b[:, warmup:])
+            self.state_ = states[:, -1]  # (B, N)
+        return self
+
+    def _features(self, states, X):
+        return np.concatenate([states, X], axis=-1) if self.input_to_readout else states  # (B, T, N[+D])
+
+    def _check_fitted(self):
+        if not hasattr(self, "readout_"):
+            raise ValueError("ESN: expected a fitted model, call fit first")
+
+    # -- inference ---------------------------------------------------------------------------
+    def predict(self, X, state: np.ndarray | None = None) -> np.ndarray:
+        """Outputs (T, O) or (B, T, O) for inputs X (T, D) or (B, T, D), from `state` (N,) or (B, N).
+
+        With feedback, each step feeds back the previous prediction (zero before the first).
+        """
+        self._check_fitted()
+        if not self.feedback:
+            states = self.reservoir.run(X, state)
+            return self.readout_.predict(self._features(states, X))
+        single = isinstance(X, np.ndarray) and X.ndim == 2
+        X3 = _as_batches(X, "X")[0]
+        check_array("X", X3, (None, None, self.reservoir.input_size), self.reservoir.dtype)
+        s = self._initial_state(state, X3.shape[0], single)
+        y0 = np.zeros((self.readout_.coef_.shape[0], X3.shape[0]), self.reservoir.dtype)  # (O, B)
+        out = self._loop(s, y0, X3, X3.shape[1])
+        return out[0] if single else out
+
+    def generate(self, n_steps: int, seed: np.ndarray, state: np.ndarray | None = None) -> np.ndarray:
+        """Closed-loop (free-running) prediction of the next n_steps values after `seed`.
+
+        seed: (T, O) or (B, T, O), the recent history of the generated signal; it is fed in
+            teacher-forced (as input, or as feedback with `feedback=True`), then every output
+            is fed back. Use seed = the last target and state = esn.state_ to continue a fit.
+        state: (N,) or (B, N) state before the seed; zeros when None.
+        Returns (n_steps, O) or (B, n_steps, O).
+        """
+        self._check_fitted()
+        if not isinstance(n_steps, (int, np.integer)) or n_steps < 1:
+            raise ValueError(f"n_steps: expected an integer >= 1, got {n_steps!r}")
+        res, o = self.reservoir, self.readout_.coef_.shape[0]
+        if not self.feedback and res.input_size != o:
+            raise ValueError(f"generate: feeding outputs back as inputs needs as many outputs as inputs, "
+                             f"got {o} outputs and {res.input_size} inputs (use feedback=True?)")
+        if self.feedback and res.input_size != 0:
+            raise ValueError(f"generate: with feedback the model must have no exogenous input, got {res.input_size}")
+        single = isinstance(seed, np.ndarray) and seed.ndim == 2
+        seed3 = _as_batches(seed, "seed")[0]
+        check_array("seed", seed3, (None, None, o), res.dtype)
+        if seed3.shape[1] == 0:
+            raise ValueError("seed: expected at least one step, got T = 0")
+        if self.feedback:  # the seed value fed at step t is the output of step t-1
+            states = res.run(np.zeros(seed3.shape[:2] + (0,), res.dtype), state, feedback=seed3)
+        else:
+            states = res.run(seed3, state)
+        first = self.readout_.predict(self._features(states[:, -1:], seed3[:, -1:] if not self.feedback
+                                                     else seed3[:, -1:, :0]))  # (B, 1, O)
+        rest = self._loop(states[:, -1].T.copy(), first[:, 0].T, None, n_steps - 1)
+        out = np.concatenate([first, rest], axis=1)  # (B, n_steps, O)
+        return out[0] if single else out
+
+    def _initial_state(self, state, batch, single):
+        n = self.reservoir.units
+        if state is None:
+            return np.zeros((n, batch), self.reservoir.dtype)
+        state = check_array("state", state, (n,) if single else (batch, n), self.reservoir.dtype)
+        return state.reshape(batch, n).T.copy()  # (N, B)
+
+    def _loop(self, s, y, X, n_steps):
+        """Step by step from state s (N, B) and last output y (O, B); the output is fed back
+        (through W_fb with feedback, else as the next input). X: (B, T, D) exogenous or None.
+        Returns (B, n_steps, O). Batch 1 runs on 1-D vectors (cheaper products)."""
+        res, ro = self.reservoir, self.readout_
+        batch = s.shape[1]
+        vec = (lambda a: a[..., 0]) if batch == 1 else (lambda a: a)
+        s, y = vec(s), vec(y)
+        W, leak, act = res.recurrent_operator(), res.leak_for(batch), ACTIVATIONS[res.activation]
+        n = res.units
+        coef = ro.coef_.astype(res.dtype)
+        W_x, W_u = coef[:, :n], coef[:, n:]  # (O, N), (O, D)
+        intercept = vec(ro.intercept_.astype(res.dtype)[:, None])
+        W_y = res.W_fb_ if self.feedback else res.W_in_  # (N, O): how the output re-enters
+        if X is not None:
+            drive = res.drive(X)  # (T, N, B)
+            exo = X.transpose(1, 2, 0)  # (T, D, B)
+        bias = vec(res.bias_[:, None])
+        out = np.empty((n_steps,) + y.shape, res.dtype)  # (T, O[, B])
+        for t in range(n_steps):
+            if X is None:  # closed loop: the output is the only thing fed in
+                d, u = W_y @ y, (y[:0] if self.feedback else y)
+                d += bias
+            else:
+                d, u = W_y @ y, vec(exo[t])
+                d += vec(drive[t])
+            s = reservoir_step(s, d, W, leak, act)
+            y = W_x @ s
+            if self.input_to_readout and u.shape[0]:
+                y += W_u @ u
+            y += intercept
+            out[t] = y
+        return out[:, :, None].transpose(2, 0, 1) if batch == 1 else out.transpose(2, 0, 1)

@@ -1,0 +1,73 @@
+"""Save and load a fitted ESN: weights in safetensors, hyperparameters in JSON, never pickle.
+
+A model is a checkpoint directory (unroll.checkpoint: written atomically, the two files tied by
+a hash) holding `model.safetensors` (the sparse W in CSR parts `reservoir.W.data`, `.indices`,
+`.indptr`, then `reservoir.W_in`, `reservoir.bias`, `reservoir.W_fb`, `reservoir.leak_rate`,
+`readout.coef`, `readout.intercept`, `state`) and `config.json` (the constructor arguments of the
+reservoir, readout and ESN, and the unroll version). Online readouts are saved by their weights
+only: a loaded RLS starts a fresh P if trained further.
+"""
+from __future__ import annotations
+
+import numpy as np
+import scipy.sparse as sp
+
+from ..checkpoint import load_checkpoint, save_checkpoint
+from .esn import ESN
+from .readouts import LMS, RLS, Ridge
+from .reservoir import Reservoir
+
+READOUTS = {"Ridge": Ridge, "RLS": RLS, "LMS": LMS}
+_RESERVOIR_ARGS = ("units", "spectral_radius", "leak_rate", "input_scaling", "bias_scaling", "connectivity",
+                   "degree", "activation", "noise", "feedback_scaling")
+
+
+def _jsonable(value):
+    if isinstance(value, (np.ndarray, np.generic)):
+        return value.tolist()
+    return value
+
+
+def save_esn(esn: ESN, directory) -> None:
+    """Write a fitted ESN to `directory` (str or PathLike; its parent must exist)."""
+    if not hasattr(esn, "readout_"):
+        raise ValueError("save_esn: expected a fitted ESN, call fit first")
+    res, ro = esn.reservoir, esn.readout_
+    tensors = {
+        "reservoir.W.data": res.W_.data, "reservoir.W.indices": res.W_.indices.astype(np.int64),
+        "reservoir.W.indptr": res.W_.indptr.astype(np.int64), "reservoir.W_in": res.W_in_,
+        "reservoir.bias": res.bias_, "reservoir.W_fb": res.W_fb_, "reservoir.leak_rate": np.atleast_1d(res.leak_),
+        "readout.coef": ro.coef_, "readout.intercept": ro.intercept_, "state": esn.state_,
+    }
+    from .. import __version__
+    config = {
+        "format": "unroll.esn", "version": __version__,
+        "reservoir": {k: _jsonable(getattr(res, k)) for k in _RESERVOIR_ARGS} | {"dtype": np.dtype(res.dtype).name},
+        "readout": {"kind": type(ro).__name__, "params": {k: _jsonable(v) for k, v in vars(ro).items() if not k.startswith("_")
+                                                          and not k.endswith("_")}},
+        "esn": {"feedback": esn.feedback, "input_to_readout": esn.input_to_readout},
+    }
+    save_checkpoint(directory, tensors, config)
+
+
+def load_esn(directory: str) -> ESN:
+    """Read an ESN written by save_esn; it predicts and generates exactly as the saved one."""
+    t, config = load_checkpoint(directory)
+    if config.get("format") != "unroll.esn":
+        raise ValueError(f"{directory}: expected an unroll.esn model, got format {config.get('format')!r}")
+    rc = dict(config["reservoir"])
+    res = Reservoir(**{k: rc[k] for k in _RESERVOIR_ARGS}, dtype=np.dtype(rc["dtype"]))
+    n = res.units
+    res.W_ = sp.csr_matrix((t["reservoir.W.data"], t["reservoir.W.indices"], t["reservoir.W.indptr"]), shape=(n, n))
+    res.W_in_, res.bias_, res.W_fb_ = t["reservoir.W_in"], t["reservoir.bias"], t["reservoir.W_fb"]
+    leak = t["reservoir.leak_rate"]
+    res.leak_ = leak[0].astype(leak.dtype) if np.ndim(res.leak_rate) == 0 else leak
+    res.noise_rng_ = np.random.default_rng()
+    kind = config["readout"]["kind"]
+    if kind not in READOUTS:
+        raise ValueError(f"{directory}: expected a readout in {sorted(READOUTS)}, got {kind!r}")
+    readout = READOUTS[kind](**config["readout"]["params"])
+    readout.coef_, readout.intercept_ = t["readout.coef"], t["readout.intercept"]
+    esn = ESN(res, readout, **config["esn"])
+    esn.readout_, esn.state_ = readout, t["state"]
+    return esn

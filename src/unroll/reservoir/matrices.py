@@ -1,0 +1,71 @@
+"""Random reservoir matrices: a sparse recurrent matrix rescaled to a spectral radius, and the
+dense input, bias and feedback weights.
+
+The recurrent matrix W (N, N) is a SciPy CSR matrix with normal(0, 1) non-zeros placed either
+with a `connectivity` (the fraction of the N^2 entries that are non-zero, as in ReservoirPy) or
+with a `degree` (exactly that many non-zeros per row, i.e. the in-degree of every unit, as in
+Jaeger's reports). It is then divided by its spectral radius (the largest |eigenvalue|, found
+with ARPACK's implicitly restarted Arnoldi method, `scipy.sparse.linalg.eigs`, which needs only
+matrix-vector products) and multiplied by the requested one.
+"""
+from __future__ import annotations
+
+import numpy as np
+import scipy.sparse as sp
+from scipy.sparse.linalg import ArpackNoConvergence, eigs
+
+# Below this size ARPACK is not applicable (it needs k < N - 1) nor useful: use a dense solver.
+_DENSE_EIG_MAX = 64
+
+
+def spectral_radius(W, rng=None) -> float:
+    """Largest absolute eigenvalue of a square matrix W (N, N), sparse or dense.
+
+    Uses ARPACK (`eigs`, which='LM') for sparse matrices above 64 units, with a starting vector
+    drawn from `rng` so the result does not depend on global state; dense `eigvals` otherwise.
+    """
+    n = W.shape[0]
+    if n <= _DENSE_EIG_MAX or not sp.issparse(W):
+        dense = W.toarray() if sp.issparse(W) else np.asarray(W)
+        return float(np.abs(np.linalg.eigvals(dense.astype(np.float64))).max())
+    Wd = W.astype(np.float64)
+    v0 = np.random.default_rng(rng).standard_normal(n)
+    try:
+        vals = eigs(Wd, k=1, which="LM", v0=v0, tol=1e-9, maxiter=50 * n, return_eigenvectors=False)
+    except ArpackNoConvergence:  # rare: fall back to the exact dense solution
+        return float(np.abs(np.linalg.eigvals(Wd.toarray())).max())
+    return float(np.abs(vals).max())
+
+
+def sparse_recurrent(units: int, spectral_radius_: float, connectivity: float | None, degree: int | None,
+                     rng: np.random.Generator, dtype) -> sp.csr_matrix:
+    """A random sparse W (units, units) in CSR form scaled to `spectral_radius_`.
+
+    Exactly one of `connectivity` (fraction of non-zeros in (0, 1]) or `degree` (non-zeros per
+    row, 1 <= degree <= units) is used; `degree` wins when both are given.
+    """
+    if degree is not None:
+        # `degree` distinct columns per row: argpartition of random keys is a vectorised sample.
+        keys = rng.random((units, units))
+        cols = np.argpartition(keys, degree - 1, axis=1)[:, :degree]  # (N, degree)
+        rows = np.repeat(np.arange(units), degree)
+        cols = cols.ravel()
+    else:
+        nnz = max(1, int(round(connectivity * units * units)))
+        flat = rng.choice(units * units, size=nnz, replace=False)
+        rows, cols = np.divmod(flat, units)
+    values = rng.standard_normal(rows.size)
+    W = sp.csr_matrix((values, (rows, cols)), shape=(units, units), dtype=np.float64)
+    W.sort_indices()
+    radius = spectral_radius(W, rng)
+    if radius < 1e-12:
+        raise ValueError(
+            f"the random recurrent matrix has spectral radius {radius:.3g} (too sparse: "
+            f"connectivity={connectivity}, degree={degree}); raise the connectivity or degree")
+    W *= spectral_radius_ / radius
+    return W.astype(dtype)
+
+
+def dense_uniform(shape: tuple, scaling, rng: np.random.Generator, dtype) -> np.ndarray:
+    """Dense weights uniform in [-1, 1] times `scaling` (a scalar, or one value per column)."""
+    return (rng.uniform(-1.0, 1.0, size=shape) * scaling).astype(dtype)

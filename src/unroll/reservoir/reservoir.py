@@ -1,0 +1,200 @@
+"""The reservoir of an echo state network: a fixed, random, sparse leaky-integrator RNN.
+
+With state x (N,), input u (D,), fed-back output y (F,) and leak rate a (scalar or (N,)):
+
+    x(t) = (1 - a) * x(t-1) + a * f(W x(t-1) + W_in u(t) + W_fb y(t-1) + b + v(t))
+
+(Jaeger 2001, GMD Report 148; Lukoševičius 2012, "A practical guide to applying ESNs", eq. 2-3.)
+W (N, N) is sparse and scaled to `spectral_radius`; W_in (N, D), W_fb (N, F) and b (N,) are
+dense, uniform in [-1, 1] times `input_scaling`, `feedback_scaling` and `bias_scaling`; v(t) is
+uniform state noise in [-noise, noise], added only while training (a regulariser that makes the
+closed loop robust, Jaeger 2001 section 6.4). Nothing here is learned: the `_` attributes are
+drawn once by `initialize` from `rng`.
+
+Internally the state of a batch is kept as columns, (N, B), so one sparse-times-dense product
+advances every series; public arrays are batch-first (B, T, N).
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from .._checks import as_rng, check_array, check_dtype, check_option
+from .matrices import dense_uniform, sparse_recurrent
+
+# Activations applied in place to a fresh pre-activation array (one allocation per step).
+ACTIVATIONS = {"tanh": lambda z: np.tanh(z, out=z), "identity": lambda z: z}
+# Above this density a dense copy of W makes the per-step product faster (BLAS gemv reads
+# 4N^2 bytes; CSR reads 8 bytes per non-zero plus indirection): measured in benchmarks/.
+DENSE_ABOVE = 0.05
+
+
+def reservoir_step(state, drive, W, leak_rate, activation):
+    """One pure update of the leaky reservoir.
+
+    state: (N,) or (N, B) previous states x(t-1), one column per series.
+    drive: same shape, the non-recurrent pre-activation W_in u(t) + W_fb y(t-1) + b (+ v(t)).
+    W: (N, N) recurrent matrix (sparse or dense). leak_rate: scalar, or (N,) for a 1-D state
+    and (N, 1) for columns. activation: one of ACTIVATIONS (works in place on its argument).
+    Returns the new state x(t), same shape; the inputs are not modified.
+    """
+    new = W @ state  # (N, B)
+    new += drive
+    new = activation(new)  # f(W x + drive)
+    new -= state
+    new *= leak_rate
+    new += state  # (1 - a) x + a f(...)
+    return new
+
+
+class Reservoir:
+    """A fixed random recurrent layer of leaky-integrator units, run over one series or a batch.
+
+    units: N. spectral_radius: rho(W) > 0 after rescaling. leak_rate: a in (0, 1], a scalar or
+    one per unit (N,). input_scaling: scalar or one per input feature (D,). bias_scaling: b's
+    scale (0 gives no bias). connectivity: fraction of non-zero entries of W in (0, 1]; degree:
+    non-zeros per row instead (overrides connectivity). activation: "tanh" or "identity".
+    noise: amplitude of the uniform state noise used while training. feedback_scaling: scale of
+    W_fb for output feedback. rng: Generator or seed. dtype: float32 (default) or float64.
+    """
+
+    def __init__(self, units: int, spectral_radius: float = 0.9, leak_rate=1.0, input_scaling=1.0,
+                 bias_scaling: float = 0.0, connectivity: float = 0.1, degree: int | None = None,
+                 activation: str = "tanh", noise: float = 0.0, feedback_scaling: float = 0.0,
+                 rng=None, dtype=np.float32):
+        self.units = units
+        self.spectral_radius = spectral_radius
+        self.leak_rate = leak_rate
+        self.input_scaling = input_scaling
+        self.bias_scaling = bias_scaling
+        self.connectivity = connectivity
+        self.degree = degree
+        self.activation = activation
+        self.noise = noise
+        self.feedback_scaling = feedback_scaling
+        self.rng = rng
+        self.dtype = dtype
+
+    # -- construction -------------------------------------------------------------------------
+    def _validate(self) -> None:
+        if not isinstance(self.units, (int, np.integer)) or self.units < 1:
+            raise ValueError(f"units: expected a positive integer, got {self.units!r}")
+        if not self.spectral_radius > 0:
+            raise ValueError(f"spectral_radius: expected a value > 0, got {self.spectral_radius!r}")
+        leak = np.asarray(self.leak_rate, dtype=np.float64)
+        if leak.shape not in ((), (self.units,)):
+            raise ValueError(f"leak_rate: expected a scalar or shape ({self.units},), got shape {leak.shape}")
+        if not np.all((leak > 0) & (leak <= 1)):
+            raise ValueError(f"leak_rate: expected values in (0, 1], got {self.leak_rate!r}")
+        if self.degree is not None:
+            if not isinstance(self.degree, (int, np.integer)) or not 1 <= self.degree <= self.units:
+                raise ValueError(f"degree: expected an integer in [1, {self.units}], got {self.degree!r}")
+        elif not 0 < self.connectivity <= 1:
+            raise ValueError(f"connectivity: expected a value in (0, 1], got {self.connectivity!r}")
+        check_option("activation", self.activation, ACTIVATIONS)
+        for name in ("bias_scaling", "noise", "feedback_scaling"):
+            if not getattr(self, name) >= 0:
+                raise ValueError(f"{name}: expected a value >= 0, got {getattr(self, name)!r}")
+
+    def initialize(self, input_size: int, feedback_size: int = 0) -> "Reservoir":
+        """Draw W_ (N, N) sparse, W_in_ (N, D), bias_ (N,), W_fb_ (N, F) and keep the noise rng."""
+        self._validate()
+        dtype = check_dtype(self.dtype)
+        scaling = np.asarray(self.input_scaling, dtype=np.float64)
+        if scaling.shape not in ((), (input_size,)):
+            raise ValueError(f"input_scaling: expected a scalar or shape ({input_size},), got shape {scaling.shape}")
+        rng = as_rng(self.rng)
+        n = self.units
+        self.W_ = sparse_recurrent(n, self.spectral_radius, self.connectivity, self.degree, rng, dtype)
+        self.W_in_ = dense_uniform((n, input_size), scaling, rng, dtype)
+        self.bias_ = dense_uniform((n,), self.bias_scaling, rng, dtype)
+        self.W_fb_ = dense_uniform((n, feedback_size), self.feedback_scaling, rng, dtype)
+        self.leak_ = np.asarray(self.leak_rate, dtype=dtype)  # () or (N,)
+        self.noise_rng_ = rng
+        return self
+
+    def recurrent_operator(self):
+        """W_ as used by the runner: the sparse matrix, or a dense copy above DENSE_ABOVE density."""
+        if self.W_.nnz <= DENSE_ABOVE * self.units ** 2:
+            return self.W_
+        if getattr(self, "_dense_W", None) is None or self._dense_W.dtype != self.W_.dtype:
+            self._dense_W = self.W_.toarray()
+        return self._dense_W
+
+    def leak_for(self, batch: int):
+        """The leak rate shaped for a state of `batch` columns: scalar, (N,) or (N, 1)."""
+        return self.leak_ if self.leak_.ndim == 0 or batch == 1 else self.leak_[:, None]
+
+    @property
+    def input_size(self) -> int:
+        return self.W_in_.shape[1]
+
+    @property
+    def feedback_size(self) -> int:
+        return self.W_fb_.shape[1]
+
+    # -- running ------------------------------------------------------------------------------
+    def drive(self, X: np.ndarray, feedback: np.ndarray | None = None) -> np.ndarray:
+        """The non-recurrent pre-activation of every step, time-major: (T, N, B).
+
+        X: (B, T, D) inputs; feedback: (B, T, F) the values fed back at each step, or None.
+        One GEMM for all steps instead of one product per step.
+        """
+        drive = np.einsum("btd,nd->tnb", X, self.W_in_, optimize=True)  # (T, N, B)
+        if feedback is not None:
+            drive += np.einsum("btf,nf->tnb", feedback, self.W_fb_, optimize=True)
+        drive += self.bias_[None, :, None]
+        return drive
+
+    def run(self, X: np.ndarray, state: np.ndarray | None = None, feedback: np.ndarray | None = None,
+            training: bool = False) -> np.ndarray:
+        """Run the reservoir over one series X (T, D) or a batch (B, T, D).
+
+        state: initial states (N,) or (B, N); zeros when None.
+        feedback: teacher values fed back through W_fb, same leading shape as X with F features,
+            aligned so that feedback[t] enters the update of step t (i.e. y(t-1)).
+        training: add the state noise (if `noise` > 0).
+        Returns the states, (T, N) or (B, T, N); the last one is the state to continue from.
+        Initialises the weights on first use from X's feature size (and feedback's).
+        """
+        single = isinstance(X, np.ndarray) and X.ndim == 2
+        if not hasattr(self, "W_"):
+            if not isinstance(X, np.ndarray) or X.ndim not in (2, 3):
+                raise ValueError(f"X: expected an array (T, D) or (B, T, D), got {getattr(X, 'shape', type(X).__name__)}")
+            self.initialize(X.shape[-1], 0 if feedback is None else feedback.shape[-1])
+        X, feedback, state = self._check_run_args(X, feedback, state, single)
+        drive = self.drive(X, feedback)  # (T, N, B)
+        if training and self.noise > 0:
+            drive += self.noise_rng_.uniform(-self.noise, self.noise, size=drive.shape).astype(drive.dtype)
+        batch = X.shape[0]
+        if batch == 1:  # 1-D states: a sparse matrix-vector product is cheaper than matvecs
+            drive, state = drive[..., 0], state[0]  # (T, N), (N,)
+        W, leak, activation = self.recurrent_operator(), self.leak_for(batch), ACTIVATIONS[self.activation]
+        out = np.empty_like(drive)  # (T, N) or (T, N, B)
+        s = state.T  # (N,) or (N, B)
+        for t in range(drive.shape[0]):
+            s = reservoir_step(s, drive[t], W, leak, activation)
+            out[t] = s
+        if batch == 1:
+            return out if single else out[None]
+        return np.ascontiguousarray(out.transpose(2, 0, 1))  # (B, T, N)
+
+    def _check_run_args(self, X, feedback, state, single):
+        dtype = check_dtype(self.dtype)
+        n, d, f = self.units, self.input_size, self.feedback_size
+        if single:
+            X = check_array("X", X, (None, d), dtype)[None]
+            if feedback is not None:
+                feedback = check_array("feedback", feedback, (X.shape[1], f), dtype)[None]
+        else:
+            X = check_array("X", X, (None, None, d), dtype)
+            if feedback is not None:
+                feedback = check_array("feedback", feedback, (X.shape[0], X.shape[1], f), dtype)
+        if X.shape[1] == 0:
+            raise ValueError("X: expected at least one time step, got an empty series (T = 0)")
+        if f and feedback is None:
+            raise ValueError(f"feedback: this reservoir was built with {f} feedback features, got None")
+        b = X.shape[0]
+        if state is None:
+            return X, feedback, np.zeros((b, n), dtype)
+        state = check_array("state", state, (n,) if single else (b, n), dtype)
+        return X, feedback, state.reshape(b, n)
