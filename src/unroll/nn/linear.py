@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 
 from .. import functional as F
-from .._checks import as_rng, check_dtype
+from .._checks import as_rng, check_array, check_dtype
 from ..init import uniform
 from .module import Module
 
@@ -22,9 +22,7 @@ class Linear(Module):
 
     def forward(self, x: np.ndarray):
         """x (..., D) -> (y (..., O), cache)."""
-        if not isinstance(x, np.ndarray) or x.shape[-1:] != (self.in_features,) or x.dtype != self.dtype:
-            raise ValueError(f"x: expected a {self.dtype} array (..., {self.in_features}), got "
-                             f"{getattr(x, 'dtype', type(x).__name__)} {getattr(x, 'shape', '')}")
+        check_array("x", x, (None,) * (max(np.ndim(x), 1) - 1) + (self.in_features,), self.dtype)  # (..., D)
         return F.linear_forward(x, self.params["weight"], self.params.get("bias"))
 
     def backward(self, dy: np.ndarray, cache) -> np.ndarray:
