@@ -128,6 +128,8 @@ class ESN:
         check_array("seed", seed3, (None, None, o), res.dtype)
         if seed3.shape[1] == 0:
             raise ValueError("seed: expected at least one step, got T = 0")
+        if state is not None and single:
+            state = check_array("state", state, (res.units,), res.dtype)[None]  # (1, N)
         if self.feedback:  # the seed value fed at step t is the output of step t-1
             states = res.run(np.zeros(seed3.shape[:2] + (0,), res.dtype), state, feedback=seed3)
         else:
@@ -153,7 +155,7 @@ class ESN:
         batch = s.shape[1]
         vec = (lambda a: a[..., 0]) if batch == 1 else (lambda a: a)
         s, y = vec(s), vec(y)
-        W, leak, act = res.recurrent_operator(), res.leak_for(batch), ACTIVATIONS[res.activation]
+        W, leak, act = res.W_, res.leak_for(batch), ACTIVATIONS[res.activation]
         n = res.units
         coef = ro.coef_.astype(res.dtype)
         W_x, W_u = coef[:, :n], coef[:, n:]  # (O, N), (O, D)

@@ -15,7 +15,7 @@ Learned attributes: coef_ (O, F) and intercept_ (O,), float64.
 from __future__ import annotations
 
 import numpy as np
-from scipy.linalg import LinAlgError, blas, solve
+from scipy.linalg import LinAlgError, blas, cho_factor, cho_solve
 
 from .._checks import check_array
 
@@ -93,7 +93,7 @@ class Ridge(_Readout):
             penalty[0] = 0.0
         lhs = self._ata + np.diag(penalty)
         try:  # symmetric positive definite: Cholesky
-            W = solve(lhs, self._yta.T, assume_a="pos")  # (1+F, O)
+            W = cho_solve(cho_factor(lhs), self._yta.T)  # (1+F, O)
         except LinAlgError:  # singular without a penalty: fall back to least squares
             W = np.linalg.lstsq(lhs, self._yta.T, rcond=None)[0]
         self.coef_ = W[1:].T.copy() if self.fit_bias else W.T.copy()

@@ -23,9 +23,6 @@ from .matrices import dense_uniform, sparse_recurrent
 
 # Activations applied in place to a fresh pre-activation array (one allocation per step).
 ACTIVATIONS = {"tanh": lambda z: np.tanh(z, out=z), "identity": lambda z: z}
-# Above this density a dense copy of W makes the per-step product faster (BLAS gemv reads
-# 4N^2 bytes; CSR reads 8 bytes per non-zero plus indirection): measured in benchmarks/.
-DENSE_ABOVE = 0.05
 
 
 def reservoir_step(state, drive, W, leak_rate, activation):
@@ -112,14 +109,6 @@ class Reservoir:
         self.noise_rng_ = rng
         return self
 
-    def recurrent_operator(self):
-        """W_ as used by the runner: the sparse matrix, or a dense copy above DENSE_ABOVE density."""
-        if self.W_.nnz <= DENSE_ABOVE * self.units ** 2:
-            return self.W_
-        if getattr(self, "_dense_W", None) is None or self._dense_W.dtype != self.W_.dtype:
-            self._dense_W = self.W_.toarray()
-        return self._dense_W
-
     def leak_for(self, batch: int):
         """The leak rate shaped for a state of `batch` columns: scalar, (N,) or (N, 1)."""
         return self.leak_ if self.leak_.ndim == 0 or batch == 1 else self.leak_[:, None]
@@ -168,7 +157,7 @@ class Reservoir:
         batch = X.shape[0]
         if batch == 1:  # 1-D states: a sparse matrix-vector product is cheaper than matvecs
             drive, state = drive[..., 0], state[0]  # (T, N), (N,)
-        W, leak, activation = self.recurrent_operator(), self.leak_for(batch), ACTIVATIONS[self.activation]
+        W, leak, activation = self.W_, self.leak_for(batch), ACTIVATIONS[self.activation]
         out = np.empty_like(drive)  # (T, N) or (T, N, B)
         s = state.T  # (N,) or (N, B)
         for t in range(drive.shape[0]):
