@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .activations import sigmoid
+from .activations import sigmoid_, tanh_
 
 GATES = 3
 
@@ -31,13 +31,12 @@ def gru_step_forward(gx, state, w_hh, b_hh):
     gh = h_prev @ w_hh.T  # (B, 3H)
     if b_hh is not None:
         gh += b_hh
-    rz = gx[:, :2 * H] + gh[:, :2 * H]  # (B, 2H)
-    sigmoid(rz, out=rz)
+    rz = sigmoid_(gx[:, :2 * H] + gh[:, :2 * H])  # (B, 2H)
     r, z = rz[:, :H], rz[:, H:]
     gh_n = gh[:, 2 * H:]  # (B, H)
     n = r * gh_n
     n += gx[:, 2 * H:]
-    np.tanh(n, out=n)
+    tanh_(n)
     h = h_prev - n  # h = n + z (h_prev - n), one multiply fewer
     h *= z
     h += n

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .activations import sigmoid
+from .activations import sigmoid_
 
 GATES = 4
 
@@ -32,9 +32,12 @@ def lstm_step_forward(gx, state, w_hh, b_hh):
     gates += gx
     if b_hh is not None:
         gates += b_hh
-    sigmoid(gates[:, :2 * H], out=gates[:, :2 * H])  # i, f
-    np.tanh(gates[:, 2 * H:3 * H], out=gates[:, 2 * H:3 * H])  # g
-    sigmoid(gates[:, 3 * H:], out=gates[:, 3 * H:])  # o
+    # One pass squashes all four blocks: tanh(a) = 2 sigmoid(2a) - 1 for g, sigmoid for i, f, o.
+    gates[:, 2 * H:3 * H] *= 2.0
+    sigmoid_(gates)
+    g = gates[:, 2 * H:3 * H]
+    g *= 2.0
+    g -= 1.0
     i, f, g, o = (gates[:, k * H:(k + 1) * H] for k in range(4))
     c = f * c_prev
     c += i * g

@@ -67,7 +67,7 @@ def recurrent_backward(step_backward, d_output, d_state, cache):
     d_state = tuple(z if d is None else d for z, d in zip(zeros, d_state or (None,) * len(zeros)))
     d_out = None if d_output is None else d_output.transpose(1, 0, 2)  # (T, B, H)
     dgx_all = np.empty(c.input_cache[0].shape[:2] + (c.w_hh.shape[0],), dtype=c.w_hh.dtype)  # (T, B, G*H)
-    dgh_all = np.empty_like(dgx_all)  # (T, B, G*H)
+    dgh_all = None  # (T, B, G*H), only for cells whose dgh differs from dgx (the GRU)
     for t in range(T - 1, -1, -1):
         if d_out is not None:  # dL/dh_t = from the output at t + from step t+1
             d_out_t = d_out[t] if c.keep is None else d_out[t] * c.keep[t]  # padded outputs are constant zeros
@@ -75,10 +75,16 @@ def recurrent_backward(step_backward, d_output, d_state, cache):
         if c.keep is not None:  # a finished sequence passes its gradient straight through
             passed = tuple(np.where(c.keep[t], 0.0, d) for d in d_state)
             d_state = tuple(np.where(c.keep[t], d, 0.0) for d in d_state)
-        dgx_all[t], dgh_all[t], d_state = step_backward(d_state, c.step_caches[t], c.w_hh)
+        dgx, dgh, d_state = step_backward(d_state, c.step_caches[t], c.w_hh)
+        dgx_all[t] = dgx
+        if dgh is not dgx:
+            if dgh_all is None:
+                dgh_all = np.zeros_like(dgx_all)
+            dgh_all[t] = dgh
         if c.keep is not None:
             d_state = tuple(d + p for d, p in zip(d_state, passed))
     dx_tm, dw_ih, db_ih = linear_backward(dgx_all, c.input_cache)  # (T, B, D)
+    dgh_all = dgx_all if dgh_all is None else dgh_all
     _, dw_hh, db_hh = linear_backward(dgh_all, (c.states[0][:-1], c.w_hh, c.has_b_hh), need_dx=False)
     dx = np.ascontiguousarray(dx_tm.transpose(1, 0, 2))  # (B, T, D)
     return dx, d_state, dw_ih, dw_hh, db_ih, db_hh

@@ -85,6 +85,17 @@ class Cell(Module):
         _, new_state, cache = F.recurrent_forward(step_forward, x[:, None], state, *self.weights())
         return from_tuple(new_state, self.IS_LSTM), cache
 
+    def step(self, x: np.ndarray, state=None):
+        """Inference only: one step with no cache, for streaming. x (B, D) -> state_t like forward's."""
+        check_array("x", x, (None, self.input_size), self.dtype)
+        parts = self.check_state(state, x.shape[0])
+        w_ih, w_hh, b_ih, b_hh = self.weights()
+        gx = x @ w_ih.T  # (B, G*H)
+        if b_ih is not None:
+            gx += b_ih
+        new_state, _ = self.kernels()[0](gx, parts, w_hh, b_hh)
+        return from_tuple(new_state, self.IS_LSTM)
+
     def backward(self, d_state, cache):
         """d_state like the state (entries may be None). Returns (dx (B, D), d_state_prev)."""
         _, step_backward = self.kernels()
