@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..functional.activations import sigmoid
+from ..functional.activations import sigmoid_
 from ..nn.cells import GRUCell, LSTMCell
 from ..nn.state import to_tuple
 from .gradient_flow import single_layer
@@ -47,7 +47,7 @@ def gate_activations(model, x: np.ndarray, state=None) -> dict:
         pre = x @ w_ih[rows].T + h_prev @ w_hh[rows].T  # (B, T, H)
         if b_ih is not None:
             pre += b_ih[rows] + b_hh[rows]
-        result[name] = sigmoid(pre)
+        result[name] = sigmoid_(pre)  # in place over the fresh pre-activations
     return result
 
 
