@@ -4,9 +4,14 @@
       dx/dt = a x(t - tau) / (1 + x(t - tau)^n) - b x(t),
   integrated with classical fourth-order Runge-Kutta at step h from the constant history
   x(t) = x0 for t <= 0. RK4's stages need x(t - tau), x(t + h/2 - tau) and x(t + h - tau); these
-  are read from the stored solution by 4-point (cubic) Lagrange interpolation, which is exact on
-  grid points and O(h^4) between them, so it keeps RK4's order even when tau / h is not an
-  integer (with tau=17, h=0.1 the half-step stage falls midway between grid points). The series
+  are read from the stored solution by 4-point (cubic) Lagrange interpolation, exact on grid
+  points and O(h^4) between them, so tau / h need not be an integer (with tau=17, h=0.1 the
+  half-step stage falls midway between grid points). x has a kink at t = 0 (constant history,
+  then a slope), so stencils never straddle it: delayed points at t <= 0 take x0 exactly, those
+  just after use a stencil on t >= 0 (otherwise the global order drops to 2 from t = tau on).
+  Measured (tests/data/test_chaotic.py): 4th order up to t = tau, 3rd order after it (x'' jumps
+  at t = tau, a property of the equation); when tau is not a multiple of h a step straddles that
+  jump and the order drops to 2, so prefer h dividing tau. The series
   is sampled every `dt` time units (a multiple of h). tau = 17 gives the mildly chaotic regime
   used since Jaeger 2001; tau = 30 a harder one.
 - Lorenz (1963): dx/dt = sigma (y - x), dy/dt = x (rho - z) - y, dz/dt = x y - beta z, RK4.
@@ -57,17 +62,23 @@ def mackey_glass(n_steps: int, tau: float = 17.0, a: float = 0.2, b: float = 0.1
     for s in (0.0, 0.5, 1.0):
         pos = s - delay
         base = int(np.floor(pos))
-        stages.append((base, _lagrange4(pos - base)))
+        stages.append((base, pos - base, _lagrange4(pos - base)))
     lag = int(np.ceil(delay)) + 2  # history kept before t = 0
     total = n_steps * sub
-    x = [float(x0)] * (lag + 1) + [0.0] * total  # x[lag] is t = 0
+    x0 = float(x0)
+    x = [x0] * (lag + 1) + [0.0] * total  # x[lag] is t = 0
 
     def f(xt, xd):
         return a * xd / (1.0 + xd ** n) - b * xt
 
     def delayed(i, stage):
-        base, (w0, w1, w2, w3) = stages[stage]
+        base, frac, (w0, w1, w2, w3) = stages[stage]
         j = i + base
+        if j - 1 < lag:  # the stencil would straddle the kink of x at t = 0
+            if j + frac <= lag:
+                return x0  # inside the history
+            w0, w1, w2, w3 = _lagrange4(j + frac - lag - 1)  # a stencil on t >= 0 only
+            j = lag + 1
         return w0 * x[j - 1] + w1 * x[j] + w2 * x[j + 1] + w3 * x[j + 2]
 
     for i in range(lag, lag + total):
