@@ -12,6 +12,7 @@ import sys
 # One entry per subcommand module; add yours here.
 COMMANDS = [
     "gradcheck",
+    "esn",
 ]
 
 
