@@ -1,0 +1,98 @@
+"""All plotting of unroll's diagnostics, in one place. matplotlib is imported here, lazily, with the
+non-interactive Agg backend, so the rest of the library runs without it. Each function writes one PNG
+and returns its path.
+"""
+from __future__ import annotations
+
+import os
+
+import numpy as np
+
+__all__ = ["plot_learning_curves", "plot_gradient_flow", "plot_singular_values", "plot_saliency",
+           "plot_clipping"]
+
+
+def _pyplot():
+    try:
+        import matplotlib
+    except ImportError as err:  # optional dependency
+        raise ImportError("plotting needs matplotlib: pip install 'unroll[plot]'") from err
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    return plt
+
+
+def _save(fig, path: str) -> str:
+    os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    _pyplot().close(fig)
+    return path
+
+
+def plot_learning_curves(curves: dict, path: str, baseline: float | None = None, title: str = "",
+                         ylabel: str = "test loss") -> str:
+    """curves: {label: (steps (N,), loss (N,))}; baseline: the memoryless loss, drawn dashed."""
+    plt = _pyplot()
+    fig, ax = plt.subplots(figsize=(6.4, 4.0))
+    for label, (steps, loss) in curves.items():
+        ax.plot(steps, loss, label=label)
+    if baseline is not None:
+        ax.axhline(baseline, color="k", linestyle="--", linewidth=1, label=f"memoryless {baseline:.3g}")
+    ax.set(yscale="log", xlabel="training step", ylabel=ylabel, title=title)
+    ax.legend()
+    return _save(fig, path)
+
+
+def plot_gradient_flow(flows: dict, path: str, title: str = "") -> str:
+    """flows: {label: (T+1,) norms of dL/dh_k, k = 0..T}, on a log scale against k."""
+    plt = _pyplot()
+    fig, ax = plt.subplots(figsize=(6.4, 4.0))
+    for label, flow in flows.items():
+        ax.plot(np.arange(len(flow)), flow, label=label)
+    ax.set(yscale="log", xlabel="step k", ylabel=r"$\|\partial L / \partial h_k\|$", title=title)
+    ax.legend()
+    return _save(fig, path)
+
+
+def plot_singular_values(values: dict, path: str, title: str = "") -> str:
+    """values: {label: (T, S) singular values of dstate_T/dstate_{T-l}, row l-1 for lag l}.
+
+    Draws the largest and the median singular value against the lag."""
+    plt = _pyplot()
+    fig, ax = plt.subplots(figsize=(6.4, 4.0))
+    for k, (label, sv) in enumerate(values.items()):
+        lags = np.arange(1, sv.shape[0] + 1)
+        line, = ax.plot(lags, sv[:, 0], label=f"{label} largest")
+        ax.plot(lags, np.median(sv, axis=1), color=line.get_color(), linestyle=":", label=f"{label} median")
+    ax.set(yscale="log", xlabel="lag t - k", ylabel=r"singular values of $\partial h_t / \partial h_k$", title=title)
+    ax.legend(fontsize="small")
+    return _save(fig, path)
+
+
+def plot_saliency(saliency: dict, path: str, marks=None, title: str = "") -> str:
+    """saliency: {label: (T,) ||dL/dx_k|| of one sequence}; marks: steps to highlight (e.g. the markers)."""
+    plt = _pyplot()
+    fig, ax = plt.subplots(figsize=(6.4, 3.6))
+    for label, s in saliency.items():
+        ax.plot(np.arange(len(s)), s, label=label)
+    for m in marks if marks is not None else ():
+        ax.axvline(m, color="k", linestyle="--", linewidth=0.8)
+    ax.set(yscale="log", xlabel="input step k", ylabel=r"$\|\partial L / \partial x_k\|$", title=title)
+    ax.legend()
+    return _save(fig, path)
+
+
+def plot_clipping(runs: dict, path: str, baseline: float | None = None, title: str = "") -> str:
+    """runs: {label: (steps (N,), loss (N,), grad_norm (N,))}: loss and gradient norm before clipping."""
+    plt = _pyplot()
+    fig, (top, bottom) = plt.subplots(2, 1, figsize=(6.4, 5.6), sharex=True)
+    for label, (steps, loss, norm) in runs.items():
+        top.plot(steps, loss, label=label)
+        bottom.plot(steps, norm, label=label)
+    if baseline is not None:
+        top.axhline(baseline, color="k", linestyle="--", linewidth=1, label="memoryless")
+    top.set(yscale="log", ylabel="training loss", title=title)
+    bottom.set(yscale="log", xlabel="training step", ylabel="gradient norm (before clipping)")
+    top.legend(fontsize="small")
+    return _save(fig, path)

@@ -1,0 +1,64 @@
+"""`unroll lab TASK`: train each cell with the same budget, print the comparison table, draw figures."""
+from __future__ import annotations
+
+import os
+
+import numpy as np
+
+from .tasks import get_task
+from .train import LabConfig, LabResult, train_cell
+
+__all__ = ["run_lab", "format_table", "decay_orders"]
+
+
+def decay_orders(flow: np.ndarray) -> float:
+    """log10 ||dL/dh_T|| / ||dL/dh_0||: how many orders of magnitude the gradient loses over T steps."""
+    return float(np.log10(flow[-1] / flow[0])) if flow[0] > 0 else float("inf")
+
+
+def format_table(results: list, task, config: LabConfig) -> str:
+    """One row per cell: final test loss, its ratio to the baseline, score, steps to solve, flow decay, time."""
+    baseline = task.baseline(config.T)
+    head = (f"{'cell':<6} {'test loss':>10} {'/baseline':>9} {task.score_name:>11} {'solved at':>9} "
+            f"{'flow decay init':>15} {'trained':>8} {'seconds':>8}")
+    lines = [f"task {task.name}, T={config.T}: memoryless baseline {baseline:.4g}, solved = test loss < "
+             f"{task.solved}; {config.steps} steps of batch {config.batch}, hidden {config.hidden}, "
+             f"Adam lr {config.lr}, clip norm {config.clip_norm}; test set {config.test_size}", head]
+    for r in results:
+        solved = "-" if r.solved_at is None else str(r.solved_at)
+        lines.append(f"{r.cell:<6} {r.test_loss[-1]:>10.4g} {r.test_loss[-1] / baseline:>9.3f} "
+                     f"{r.test_score[-1]:>11.3f} {solved:>9} {decay_orders(r.flow_init):>15.1f} "
+                     f"{decay_orders(r.flow_final):>8.1f} {r.seconds:>8.1f}")
+    lines.append("flow decay: log10 of ||dL/dh_0|| / ||dL/dh_T|| (negative: vanishing), orders of magnitude lost over T steps "
+                 "(before / after training)")
+    return "\n".join(lines)
+
+
+def plot_results(results: list, task, config: LabConfig, directory: str) -> list:
+    """Learning curves and gradient flow (init and trained) as PNGs in directory; returns the paths."""
+    from ..diagnostics import plots
+    stem = os.path.join(directory, f"{task.name}_T{config.T}")
+    curves = {r.cell: (np.array(r.steps), np.array(r.test_loss)) for r in results}
+    flows = {}
+    for r in results:
+        flows[f"{r.cell} at init"] = r.flow_init
+        flows[f"{r.cell} trained"] = r.flow_final
+    title = f"{task.name}, T = {config.T}"
+    return [plots.plot_learning_curves(curves, f"{stem}_learning.png", task.baseline(config.T), title),
+            plots.plot_gradient_flow(flows, f"{stem}_gradient_flow.png", f"gradient flow, {title}")]
+
+
+def run_lab(task_name: str, cells: list, config: LabConfig, seed: int, plot_dir: str | None = None,
+            quiet: bool = False) -> list:
+    """Train every cell, print the table (and figure paths); returns the LabResults."""
+    task = get_task(task_name)
+    results: list[LabResult] = []
+    for cell in cells:
+        progress = None if quiet else (lambda step, loss, cell=cell: print(
+            f"  {cell} step {step:>6}: test loss {loss:.4g}", flush=True))
+        results.append(train_cell(cell, task, config, seed, progress))
+    print(format_table(results, task, config))
+    if plot_dir:
+        for path in plot_results(results, task, config, plot_dir):
+            print(f"wrote {path}")
+    return results
