@@ -101,7 +101,7 @@ class ESN:
         X3 = _as_batches(X, "X")[0]
         check_array("X", X3, (None, None, self.reservoir.input_size), self.reservoir.dtype)
         s = self._initial_state(state, X3.shape[0], single)
-        y0 = np.zeros((self.readout_.coef_.shape[0], X3.shape[0]), self.reservoir.dtype)  # (O, B)
+        y0 = np.zeros((X3.shape[0], self.readout_.coef_.shape[0]), self.reservoir.dtype)  # (B, O)
         out = self._loop(s, y0, X3, X3.shape[1])
         return out[0] if single else out
 
@@ -136,47 +136,45 @@ class ESN:
             states = res.run(seed3, state)
         first = self.readout_.predict(self._features(states[:, -1:], seed3[:, -1:] if not self.feedback
                                                      else seed3[:, -1:, :0]))  # (B, 1, O)
-        rest = self._loop(states[:, -1].T.copy(), first[:, 0].T, None, n_steps - 1)
+        rest = self._loop(states[:, -1], first[:, 0], None, n_steps - 1)
         out = np.concatenate([first, rest], axis=1)  # (B, n_steps, O)
         return out[0] if single else out
 
     def _initial_state(self, state, batch, single):
         n = self.reservoir.units
         if state is None:
-            return np.zeros((n, batch), self.reservoir.dtype)
+            return np.zeros((batch, n), self.reservoir.dtype)
         state = check_array("state", state, (n,) if single else (batch, n), self.reservoir.dtype)
-        return state.reshape(batch, n).T.copy()  # (N, B)
+        return state.reshape(batch, n)  # (B, N)
 
     def _loop(self, s, y, X, n_steps):
-        """Step by step from state s (N, B) and last output y (O, B); the output is fed back
+        """Step by step from states s (B, N) and last outputs y (B, O); the output is fed back
         (through W_fb with feedback, else as the next input). X: (B, T, D) exogenous or None.
-        Returns (B, n_steps, O). Batch 1 runs on 1-D vectors (cheaper products)."""
+        Returns (B, n_steps, O). A batch of one runs on 1-D vectors (cheaper products)."""
         res, ro = self.reservoir, self.readout_
-        batch = s.shape[1]
-        vec = (lambda a: a[..., 0]) if batch == 1 else (lambda a: a)
-        s, y = vec(s), vec(y)
-        W, leak, act = res.W_, res.leak_for(batch), ACTIVATIONS[res.activation]
-        n = res.units
+        batch, n = s.shape[0], res.units
+        one = batch == 1
+        if one:
+            s, y = s[0], y[0]  # (N,), (O,)
+        W, leak, act = res.W_, res.leak_, ACTIVATIONS[res.activation]
         coef = ro.coef_.astype(res.dtype)
-        W_x, W_u = coef[:, :n], coef[:, n:]  # (O, N), (O, D)
-        intercept = vec(ro.intercept_.astype(res.dtype)[:, None])
-        W_y = res.W_fb_ if self.feedback else res.W_in_  # (N, O): how the output re-enters
-        if X is not None:
-            drive = res.drive(X)  # (T, N, B)
-            exo = X.transpose(1, 2, 0)  # (T, D, B)
-        bias = vec(res.bias_[:, None])
-        out = np.empty((n_steps,) + y.shape, res.dtype)  # (T, O[, B])
+        W_xT, W_uT = coef[:, :n].T.copy(), coef[:, n:].T.copy()  # (N, O), (D, O): rows times these
+        W_yT = (res.W_fb_ if self.feedback else res.W_in_).T.copy()  # (O, N): how the output re-enters
+        intercept = ro.intercept_.astype(res.dtype)
+        drive = res.drive(X) if X is not None else None  # (T, B, N)
+        out = np.empty((n_steps,) + y.shape, res.dtype)  # (T, [B,] O)
         for t in range(n_steps):
-            if X is None:  # closed loop: the output is the only thing fed in
-                d, u = W_y @ y, (y[:0] if self.feedback else y)
-                d += bias
+            d = y @ W_yT  # (B, N)
+            if drive is None:  # closed loop: the output is the only thing fed in (plus bias)
+                d += res.bias_
+                u = y if not self.feedback else None
             else:
-                d, u = W_y @ y, vec(exo[t])
-                d += vec(drive[t])
+                d += drive[t, 0] if one else drive[t]
+                u = X[0, t] if one else X[:, t]  # (B, D)
             s = reservoir_step(s, d, W, leak, act)
-            y = W_x @ s
-            if self.input_to_readout and u.shape[0]:
-                y += W_u @ u
+            y = s @ W_xT  # (B, O)
+            if self.input_to_readout and u is not None and u.shape[-1]:
+                y += u @ W_uT
             y += intercept
             out[t] = y
-        return out[:, :, None].transpose(2, 0, 1) if batch == 1 else out.transpose(2, 0, 1)
+        return out[None] if one else out.transpose(1, 0, 2)

@@ -11,31 +11,32 @@ uniform state noise in [-noise, noise], added only while training (a regulariser
 closed loop robust, Jaeger 2001 section 6.4). Nothing here is learned: the `_` attributes are
 drawn once by `initialize` from `rng`.
 
-Internally the state of a batch is kept as columns, (N, B), so one sparse-times-dense product
-advances every series; public arrays are batch-first (B, T, N).
+Inside the runner the drive W_in u + W_fb y + b of every step is one GEMM before the loop, time
+is the leading axis (T, B, N) so each step reads a contiguous slice, and each new state is
+written straight into the output buffer. Public arrays are batch-first (B, T, N).
 """
 from __future__ import annotations
 
 import numpy as np
 
 from .._checks import as_rng, check_array, check_dtype, check_option
-from .matrices import dense_uniform, sparse_recurrent
+from .matrices import dense_uniform, matvec_add, sparse_recurrent
 
 # Activations applied in place to a fresh pre-activation array (one allocation per step).
 ACTIVATIONS = {"tanh": lambda z: np.tanh(z, out=z), "identity": lambda z: z}
 
 
-def reservoir_step(state, drive, W, leak_rate, activation):
-    """One pure update of the leaky reservoir.
+def reservoir_step(state, drive, W, leak_rate, activation, out=None):
+    """One pure update of the leaky reservoir, x(t) = (1 - a) x(t-1) + a f(W x(t-1) + drive).
 
-    state: (N,) or (N, B) previous states x(t-1), one column per series.
+    state: (N,) or (B, N) previous states x(t-1).
     drive: same shape, the non-recurrent pre-activation W_in u(t) + W_fb y(t-1) + b (+ v(t)).
-    W: (N, N) recurrent matrix (sparse or dense). leak_rate: scalar, or (N,) for a 1-D state
-    and (N, 1) for columns. activation: one of ACTIVATIONS (works in place on its argument).
-    Returns the new state x(t), same shape; the inputs are not modified.
+    W: (N, N) recurrent matrix (CSR or dense). leak_rate: scalar or (N,).
+    activation: one of ACTIVATIONS (works in place on its argument).
+    out: optional buffer for the result (not aliasing state). Returns x(t), same shape;
+    state and drive are not modified.
     """
-    new = W @ state  # (N, B)
-    new += drive
+    new = matvec_add(W, state, drive, out)  # W x + drive
     new = activation(new)  # f(W x + drive)
     new -= state
     new *= leak_rate
@@ -109,10 +110,6 @@ class Reservoir:
         self.noise_rng_ = rng
         return self
 
-    def leak_for(self, batch: int):
-        """The leak rate shaped for a state of `batch` columns: scalar, (N,) or (N, 1)."""
-        return self.leak_ if self.leak_.ndim == 0 or batch == 1 else self.leak_[:, None]
-
     @property
     def input_size(self) -> int:
         return self.W_in_.shape[1]
@@ -123,15 +120,19 @@ class Reservoir:
 
     # -- running ------------------------------------------------------------------------------
     def drive(self, X: np.ndarray, feedback: np.ndarray | None = None) -> np.ndarray:
-        """The non-recurrent pre-activation of every step, time-major: (T, N, B).
+        """The non-recurrent pre-activation of every step, time-major: (T, B, N).
 
         X: (B, T, D) inputs; feedback: (B, T, F) the values fed back at each step, or None.
         One GEMM for all steps instead of one product per step.
         """
-        drive = np.einsum("btd,nd->tnb", X, self.W_in_, optimize=True)  # (T, N, B)
+        B, T = X.shape[:2]
+
+        def project(Z, W):  # (B, T, K) -> (T, B, N) as one 2-D GEMM (a view for B = 1)
+            return (Z.transpose(1, 0, 2).reshape(T * B, -1) @ W.T).reshape(T, B, -1)
+        drive = project(X, self.W_in_)  # (T, B, N)
         if feedback is not None:
-            drive += np.einsum("btf,nf->tnb", feedback, self.W_fb_, optimize=True)
-        drive += self.bias_[None, :, None]
+            drive += project(feedback, self.W_fb_)
+        drive += self.bias_
         return drive
 
     def run(self, X: np.ndarray, state: np.ndarray | None = None, feedback: np.ndarray | None = None,
@@ -151,21 +152,19 @@ class Reservoir:
                 raise ValueError(f"X: expected an array (T, D) or (B, T, D), got {getattr(X, 'shape', type(X).__name__)}")
             self.initialize(X.shape[-1], 0 if feedback is None else feedback.shape[-1])
         X, feedback, state = self._check_run_args(X, feedback, state, single)
-        drive = self.drive(X, feedback)  # (T, N, B)
+        drive = self.drive(X, feedback)  # (T, B, N)
         if training and self.noise > 0:
             drive += self.noise_rng_.uniform(-self.noise, self.noise, size=drive.shape).astype(drive.dtype)
-        batch = X.shape[0]
-        if batch == 1:  # 1-D states: a sparse matrix-vector product is cheaper than matvecs
-            drive, state = drive[..., 0], state[0]  # (T, N), (N,)
-        W, leak, activation = self.W_, self.leak_for(batch), ACTIVATIONS[self.activation]
-        out = np.empty_like(drive)  # (T, N) or (T, N, B)
-        s = state.T  # (N,) or (N, B)
+        if X.shape[0] == 1:  # one series: 1-D states, a matrix-vector product per step
+            drive, state = drive[:, 0], state[0]  # (T, N), (N,)
+        W, leak, activation = self.W_, self.leak_, ACTIVATIONS[self.activation]
+        out = np.empty_like(drive)  # (T, N) or (T, B, N)
+        s = state
         for t in range(drive.shape[0]):
-            s = reservoir_step(s, drive[t], W, leak, activation)
-            out[t] = s
-        if batch == 1:
+            s = reservoir_step(s, drive[t], W, leak, activation, out=out[t])
+        if X.shape[0] == 1:
             return out if single else out[None]
-        return np.ascontiguousarray(out.transpose(2, 0, 1))  # (B, T, N)
+        return np.ascontiguousarray(out.transpose(1, 0, 2))  # (B, T, N)
 
     def _check_run_args(self, X, feedback, state, single):
         dtype = check_dtype(self.dtype)
