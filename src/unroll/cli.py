@@ -11,6 +11,10 @@ import sys
 
 # One entry per subcommand module; add yours here.
 COMMANDS = [
+    "demo",
+    "train",
+    "sample",
+    "eval",
     "gradcheck",
     "esn",
     "lab",

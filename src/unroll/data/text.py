@@ -15,6 +15,7 @@ every time it is asked for: a resumed run skips the segments already done and se
 """
 from __future__ import annotations
 
+from importlib import resources
 from pathlib import Path
 from typing import Iterator, NamedTuple
 
@@ -38,6 +39,11 @@ def read_text(path) -> str:
     if not text.strip():
         raise ValueError(f"{path}: expected text, found an empty file")
     return text
+
+
+def read_bundled(name: str) -> str:
+    """A text file shipped with the package (`unroll/data/bundled/`, see PROVENANCE.md there)."""
+    return resources.files("unroll.data").joinpath("bundled", name).read_text(encoding="utf-8")
 
 
 def split_lines(text: str) -> list[str]:

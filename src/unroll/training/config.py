@@ -104,12 +104,13 @@ def build_optimizer(config: TrainConfig, params: dict) -> optim.Optimizer:
 
 
 def build_schedule(config: TrainConfig, steps_per_epoch: int) -> optim.Schedule:
-    """The learning rate per step. The cosine's length is max_steps, else epochs * steps_per_epoch;
-    past it the rate stays at min_lr."""
+    """The learning rate per step. The cosine's length is epochs * steps_per_epoch, else max_steps
+    (so max_steps alone can cut a run short without changing its schedule); past it the rate
+    stays at min_lr."""
     if config.schedule == "constant":
         schedule = optim.Constant(config.lr)
     else:
-        horizon = config.max_steps or (config.epochs and config.epochs * steps_per_epoch)
+        horizon = config.epochs * steps_per_epoch if config.epochs else config.max_steps
         if not horizon:
             raise ValueError("schedule 'cosine': expected epochs or max_steps to fix its length, got a time "
                              "budget only")

@@ -1,0 +1,1 @@
+"""Subcommands of the `unroll` command, one module each (see unroll.cli)."""
