@@ -12,8 +12,8 @@ __all__ = ["run_lab", "format_table", "decay_orders"]
 
 
 def decay_orders(flow: np.ndarray) -> float:
-    """log10 ||dL/dh_T|| / ||dL/dh_0||: how many orders of magnitude the gradient loses over T steps."""
-    return float(np.log10(flow[-1] / flow[0])) if flow[0] > 0 else float("inf")
+    """log10 (||dL/dh_0|| / ||dL/dh_T||): orders of magnitude gained (> 0) or lost (< 0) over T steps back."""
+    return float(np.log10(flow[0] / flow[-1]))
 
 
 def format_table(results: list, task, config: LabConfig) -> str:
@@ -29,8 +29,8 @@ def format_table(results: list, task, config: LabConfig) -> str:
         lines.append(f"{r.cell:<6} {r.test_loss[-1]:>10.4g} {r.test_loss[-1] / baseline:>9.3f} "
                      f"{r.test_score[-1]:>11.3f} {solved:>9} {decay_orders(r.flow_init):>15.1f} "
                      f"{decay_orders(r.flow_final):>8.1f} {r.seconds:>8.1f}")
-    lines.append("flow decay: log10 of ||dL/dh_0|| / ||dL/dh_T|| (negative: vanishing), orders of magnitude lost over T steps "
-                 "(before / after training)")
+    lines.append("flow decay: log10(||dL/dh_0|| / ||dL/dh_T||) before / after training; "
+                 "-5 means the gradient lost 5 orders of magnitude over T steps back")
     return "\n".join(lines)
 
 
