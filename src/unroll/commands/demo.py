@@ -14,6 +14,7 @@ from ..data.text import read_bundled
 from ..models import sample
 from ..training import TrainConfig, make_trainer
 from .train import report
+from . import one_line_errors
 
 DEMO_CONFIG = TrainConfig(cell="gru", hidden_size=128, num_layers=1, embedding_dim=32, lines=True, lowercase=True,
                           seq_len=64, batch_size=32, val_fraction=0.1, optimizer="adam", lr=4e-3,
@@ -28,7 +29,7 @@ def add_parser(subparsers) -> None:
     p.add_argument("--seed", type=int, default=0, help="seed of training and sampling (default 0)")
     p.add_argument("--out", default=None, metavar="DIR", help="keep the checkpoints here (for unroll sample/eval)")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
-    p.set_defaults(func=run)
+    one_line_errors(p).set_defaults(func=run)
 
 
 def run(args) -> int:

@@ -7,13 +7,14 @@ from __future__ import annotations
 
 from ..data.text import read_text
 from ..training import TrainConfig, bits, evaluate_text, load_char_lm, resolve_checkpoint
+from . import one_line_errors
 
 
 def add_parser(subparsers) -> None:
     p = subparsers.add_parser("eval", help="nats and bits per character of a text", description=__doc__.split("\n\n")[0])
     p.add_argument("checkpoint", metavar="CKPT_DIR")
     p.add_argument("data", metavar="DATA", help="UTF-8 text file")
-    p.set_defaults(func=run)
+    one_line_errors(p).set_defaults(func=run)
 
 
 def run(args) -> int:

@@ -13,6 +13,7 @@ import numpy as np
 from ..gradcheck import gradcheck
 from ..nn import GRU, LSTM, RNN, LeakyRNN
 from ..nn.state import from_tuple, to_tuple
+from . import one_line_errors
 
 TOLERANCE = 1e-6
 LAYERS = {
@@ -51,7 +52,7 @@ def add_parser(subparsers) -> None:
     p = subparsers.add_parser("gradcheck", help="numerical gradient check of every cell (float64)",
                               description=__doc__.split("\n\n")[0])
     p.add_argument("--seed", type=int, default=0, help="seed of the random weights and inputs")
-    p.set_defaults(func=run)
+    one_line_errors(p).set_defaults(func=run)
 
 
 def run(args) -> int:

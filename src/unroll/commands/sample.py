@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from ..models import sample
 from ..training import load_char_lm
+from . import one_line_errors
 
 
 def add_parser(subparsers) -> None:
@@ -22,7 +23,7 @@ def add_parser(subparsers) -> None:
     p.add_argument("--top-k", type=int, default=None, metavar="K", help="draw from the K most likely characters")
     p.add_argument("--prime", default="", metavar="TEXT", help="priming text")
     p.add_argument("--seed", type=int, default=None, metavar="S", help="seed (default: fresh entropy)")
-    p.set_defaults(func=run)
+    one_line_errors(p).set_defaults(func=run)
 
 
 def run(args) -> int:

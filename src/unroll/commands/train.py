@@ -19,6 +19,7 @@ from ..data.text import read_text
 from ..training import TrainConfig, TrainingDiverged, train_char_lm
 from ..training.config import OPTIMIZERS, SCHEDULES
 from ..training.loop import BEST, CHECKPOINT
+from . import one_line_errors
 
 # argparse dest -> TrainConfig field, for the options that set the configuration
 CONFIG_OPTIONS = {
@@ -73,7 +74,7 @@ def add_parser(subparsers) -> None:
     b.add_argument("--seed", type=int, metavar="S", help="seed of initialisation, order and dropout (default 0)")
     b.add_argument("--plot", action="store_true", help="save DIR/loss.png (needs matplotlib)")
     b.add_argument("--no-progress", action="store_true", help="no progress bar")
-    p.set_defaults(func=run)
+    one_line_errors(p).set_defaults(func=run)
 
 
 def config_from_args(args) -> TrainConfig:
