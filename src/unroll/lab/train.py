@@ -33,7 +33,8 @@ class LabConfig:
 
 @dataclass
 class LabResult:
-    """What one cell did: test loss (and score) every eval_every steps, gradient flow (T+1,) at init and end."""
+    """What one cell did: test loss (and score) every eval_every steps, gradient flow (T+1,) at init and
+    end, and the trained model."""
 
     cell: str
     steps: list = field(default_factory=list)
@@ -44,6 +45,7 @@ class LabResult:
     flow_final: np.ndarray | None = None
     solved_at: int | None = None
     seconds: float = 0.0
+    model: LabModel | None = None
 
 
 def evaluate(model: LabModel, task: Task, x: np.ndarray, y: np.ndarray, chunk: int = 250):
@@ -72,7 +74,7 @@ def train_cell(cell: str, task: Task, config: LabConfig, seed: int, progress=Non
     test_x, test_y = task.generate(config.test_size, config.T, as_rng(seed + 2))
     model = LabModel(cell, task.input_size, config.hidden, task.output_size, task.many_to_one, config.T, init_rng)
     optimizer = Adam(model.params, lr=config.lr)
-    result = LabResult(cell)
+    result = LabResult(cell, model=model)
     result.flow_init = flow_on(model, task, test_x[:100], test_y[:100])
     start, running = time.perf_counter(), []
     for step in range(1, config.steps + 1):
