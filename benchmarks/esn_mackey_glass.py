@@ -38,7 +38,7 @@ F64 = np.float64
 def make_esn(args, seed: int) -> ESN:
     res = Reservoir(args.units, spectral_radius=args.spectral_radius, leak_rate=args.leak_rate,
                     input_scaling=args.input_scaling, bias_scaling=args.bias_scaling,
-                    connectivity=args.connectivity, rng=seed, dtype=F64)
+                    connectivity=args.connectivity, noise=getattr(args, "noise", 0.0), rng=seed, dtype=F64)
     return ESN(res, Ridge(args.ridge), input_to_readout=True)
 
 
@@ -96,6 +96,7 @@ def main() -> int:
     parser.add_argument("--bias-scaling", type=float, default=0.5)
     parser.add_argument("--connectivity", type=float, default=0.01)
     parser.add_argument("--ridge", type=float, default=1e-10)
+    parser.add_argument("--noise", type=float, default=0.0, help="state noise while training")
     args = parser.parse_args()
     if args.units is None:
         args.units = 400 if args.protocol == "jaeger" else 1000
