@@ -45,18 +45,18 @@ def main() -> None:
     x, y = task.generate(100, args.T, np.random.default_rng(args.seed + 2))  # the lab's test sequences
     untrained = {c: LabModel(c, 2, config.hidden, 1, True, args.T, np.random.default_rng(args.seed + 1))
                  for c in cells}  # the same initial weights as in the lab run
-    sv, saliency = {}, {}
+    sv, sv_init, saliency = {}, {}, {}
     print("\nspectrum of W_hh (gate blocks), init -> trained; Jacobian products dh_T/dh_{T-l}, median sequence")
     for r in results:
         before, after = untrained[r.cell], r.model
-        sv[f"{r.cell} at init"], sv[f"{r.cell} trained"] = spectra(before, x[:20]), spectra(after, x[:20])
+        sv_init[r.cell], sv[r.cell] = spectra(before, x[:20]), spectra(after, x[:20])
         (rad0, sig0), (rad1, sig1) = recurrent_spectrum(before.rnn), recurrent_spectrum(after.rnn)
         print(f"  {r.cell:<5} radius {np.round(rad0, 2)} -> {np.round(rad1, 2)}; sigma_max {np.round(sig0, 2)} -> "
               f"{np.round(sig1, 2)}; largest singular value at lag {args.T}: "
-              f"{sv[f'{r.cell} at init'][-1, 0]:.2e} -> {sv[f'{r.cell} trained'][-1, 0]:.2e}")
+              f"{sv_init[r.cell][-1, 0]:.2e} -> {sv[r.cell][-1, 0]:.2e}")
         pred, cache = after.forward(x[:1])
         _, d_pred = loss_and_grad(task, pred, y[:1])
-        saliency[f"{r.cell} trained"] = input_saliency(after.rnn, cache[0], after.output_gradient(d_pred, cache))[0]
+        saliency[r.cell] = input_saliency(after.rnn, cache[0], after.output_gradient(d_pred, cache))[0]
         if r.cell in ("lstm", "gru", "clstm"):
             for name, model in (("init", before), ("trained", after)):
                 sat = gate_saturation(model.rnn, x)
@@ -64,9 +64,10 @@ def main() -> None:
                     f"{g} <0.1: {v[0]:.2f} >0.9: {v[1]:.2f}" for g, v in sat.items()))
     stem = os.path.join(args.out, f"adding_T{args.T}")
     marks = np.flatnonzero(x[0, :, 1])
-    print("wrote", plots.plot_singular_values(sv, f"{stem}_jacobian_sv.png", f"adding, T = {args.T}"))
+    print("wrote", plots.plot_singular_values(sv, f"{stem}_jacobian_sv.png", f"Jacobian products, adding, T = {args.T}",
+                                              sv_init))
     print("wrote", plots.plot_saliency(saliency, f"{stem}_saliency.png", marks,
-                                       f"input saliency, one adding sequence (markers dashed)"))
+                                       "input saliency of trained models, one adding sequence (markers dashed)"))
     print(f"total {time.perf_counter() - start:.0f} s")
 
 

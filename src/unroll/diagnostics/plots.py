@@ -44,28 +44,35 @@ def plot_learning_curves(curves: dict, path: str, baseline: float | None = None,
     return _save(fig, path)
 
 
-def plot_gradient_flow(flows: dict, path: str, title: str = "") -> str:
-    """flows: {label: (T+1,) norms of dL/dh_k, k = 0..T}, on a log scale against k."""
+def _paired(ax, curves: dict, initial: dict | None) -> None:
+    """curves {label: (x, y)} solid; initial {label: (x, y)} dashed in the same colour, labelled 'at init'."""
+    for label, (x, y) in curves.items():
+        line, = ax.plot(x, y, label=label if initial is None else f"{label} trained")
+        if initial is not None and label in initial:
+            ax.plot(*initial[label], color=line.get_color(), linestyle="--", label=f"{label} at init")
+
+
+def plot_gradient_flow(flows: dict, path: str, title: str = "", initial: dict | None = None) -> str:
+    """flows: {label: (T+1,) norms of dL/dh_k, k = 0..T}, log scale against k; initial: the same
+    before training, drawn dashed."""
     plt = _pyplot()
     fig, ax = plt.subplots(figsize=(6.4, 4.0))
-    for label, flow in flows.items():
-        ax.plot(np.arange(len(flow)), flow, label=label)
+    steps = lambda d: {k: (np.arange(len(v)), v) for k, v in d.items()}  # noqa: E731
+    _paired(ax, steps(flows), None if initial is None else steps(initial))
     ax.set(yscale="log", xlabel="step k", ylabel=r"$\|\partial L / \partial h_k\|$", title=title)
-    ax.legend()
+    ax.legend(fontsize="small")
     return _save(fig, path)
 
 
-def plot_singular_values(values: dict, path: str, title: str = "") -> str:
-    """values: {label: (T, S) singular values of dstate_T/dstate_{T-l}, row l-1 for lag l}.
-
-    Draws the largest and the median singular value against the lag."""
+def plot_singular_values(values: dict, path: str, title: str = "", initial: dict | None = None) -> str:
+    """values: {label: (T, S) singular values of dstate_T/dstate_{T-l}, row l-1 for lag l}; the largest
+    is drawn against the lag; initial: the same before training, dashed."""
     plt = _pyplot()
     fig, ax = plt.subplots(figsize=(6.4, 4.0))
-    for k, (label, sv) in enumerate(values.items()):
-        lags = np.arange(1, sv.shape[0] + 1)
-        line, = ax.plot(lags, sv[:, 0], label=f"{label} largest")
-        ax.plot(lags, np.median(sv, axis=1), color=line.get_color(), linestyle=":", label=f"{label} median")
-    ax.set(yscale="log", xlabel="lag t - k", ylabel=r"singular values of $\partial h_t / \partial h_k$", title=title)
+    largest = lambda d: {k: (np.arange(1, len(v) + 1), v[:, 0]) for k, v in d.items()}  # noqa: E731
+    _paired(ax, largest(values), None if initial is None else largest(initial))
+    ax.set(yscale="log", xlabel="lag t - k",
+           ylabel=r"largest singular value of $\partial h_t / \partial h_k$", title=title)
     ax.legend(fontsize="small")
     return _save(fig, path)
 

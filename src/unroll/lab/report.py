@@ -39,13 +39,10 @@ def plot_results(results: list, task, config: LabConfig, directory: str) -> list
     from ..diagnostics import plots
     stem = os.path.join(directory, f"{task.name}_T{config.T}")
     curves = {r.cell: (np.array(r.steps), np.array(r.test_loss)) for r in results}
-    flows = {}
-    for r in results:
-        flows[f"{r.cell} at init"] = r.flow_init
-        flows[f"{r.cell} trained"] = r.flow_final
     title = f"{task.name}, T = {config.T}"
     return [plots.plot_learning_curves(curves, f"{stem}_learning.png", task.baseline(config.T), title),
-            plots.plot_gradient_flow(flows, f"{stem}_gradient_flow.png", f"gradient flow, {title}")]
+            plots.plot_gradient_flow({r.cell: r.flow_final for r in results}, f"{stem}_gradient_flow.png",
+                                     f"gradient flow, {title}", {r.cell: r.flow_init for r in results})]
 
 
 def run_lab(task_name: str, cells: list, config: LabConfig, seed: int, plot_dir: str | None = None,
