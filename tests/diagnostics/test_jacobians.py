@@ -75,7 +75,8 @@ def test_linear_regime_singular_values_are_powers_of_w():
 
 def test_recurrent_spectrum_by_hand():
     model = LSTM(1, 2, dtype=np.float64, rng=0)
-    blocks = [np.array([[0.0, 2.0], [0.5, 0.0]]), 0.3 * np.eye(2), np.diag([-1.5, 0.2]), np.array([[1.0, 1.0], [0.0, 1.0]])]
+    blocks = [np.array([[0.0, 2.0], [0.5, 0.0]]), 0.3 * np.eye(2), np.diag([-1.5, 0.2]),
+              np.array([[1.0, 1.0], [0.0, 1.0]])]
     model.params["weight_hh_l0"][:] = np.concatenate(blocks)
     radius, sigma = recurrent_spectrum(model)
     # eigenvalues +-1; 0.3; -1.5 and 0.2; 1 (double). Singular values: 2; 0.3; 1.5; golden ratio

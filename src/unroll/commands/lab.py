@@ -1,7 +1,7 @@
 """`unroll lab`: the long-term-dependency lab.
 
-    unroll lab adding --T 100 --cells rnn,lstm,gru --steps 2000 --seed 0 --plot runs/lab
-    unroll lab copy --T 100 --cells lstm,gru --steps 2000
+    unroll lab adding --T 100 --cells rnn,lstm,gru --steps 2500 --seed 0 --plot runs/lab
+    unroll lab copy --T 100 --cells lstm,gru --steps 2500
     unroll lab explode --T 50 --steps 300 --hidden 32 --plot runs/lab
 
 Trains each cell on the task with the same data, budget and optimiser, and prints the final test
@@ -25,7 +25,7 @@ def add_parser(subparsers) -> None:
     p.add_argument("task", choices=sorted(TASKS) + ["explode"], help="the task, or 'explode' for the clipping demo")
     p.add_argument("--T", type=int, default=100, help="sequence length / delay (default 100)")
     p.add_argument("--cells", default="rnn,lstm,gru", help=f"comma-separated, from {','.join(CELLS)}")
-    p.add_argument("--steps", type=int, default=2000, help="training steps per cell (default 2000)")
+    p.add_argument("--steps", type=int, default=2500, help="training steps per cell (default 2500)")
     p.add_argument("--batch", type=int, default=32)
     p.add_argument("--hidden", type=int, default=64)
     p.add_argument("--lr", type=float, help="learning rate: Adam, default 3e-3; explode: SGD, default 0.1")
@@ -50,11 +50,13 @@ def run(args) -> int:
                            f"T={args.T} steps={args.steps} batch={args.batch} hidden={args.hidden}")
     if args.task == "explode":
         from ..lab.explode import run_explode
-        run_explode(args.T, args.steps, args.hidden, args.lr or 0.1, args.seed, args.plot, args.quiet)
+        lr = 0.1 if args.lr is None else args.lr  # plain SGD
+        run_explode(args.T, args.steps, args.hidden, lr, args.seed, args.plot, args.quiet)
         return 0
     from ..lab.report import run_lab
     from ..lab.train import LabConfig
-    config = LabConfig(T=args.T, steps=args.steps, batch=args.batch, hidden=args.hidden, lr=args.lr or 3e-3,
+    lr = 3e-3 if args.lr is None else args.lr  # Adam
+    config = LabConfig(T=args.T, steps=args.steps, batch=args.batch, hidden=args.hidden, lr=lr,
                        eval_every=max(1, min(50, args.steps // 20)))
     run_lab(args.task, _cells(args.cells), config, args.seed, args.plot, args.quiet)
     return 0

@@ -52,7 +52,11 @@ def single_layer(model, cache=None):
 
 
 def backprop_states(model, cache, d_output, d_state=None):
-    """BPTT keeping every step (arguments as `state_gradients`). Returns (d_states: tuple of (T+1, B, H), dgx (T, B, G*H)), time-major."""
+    """BPTT keeping every step; arguments as `state_gradients`.
+
+    Returns (d_states, dgx), time-major: d_states a tuple of (T+1, B, H), dL/d state_k; dgx (T, B, G*H),
+    dL/d of each step's input projection.
+    """
     runner, kc = single_layer(model, cache)
     _, step_backward = runner.cell.kernels()
     T1, B, H = kc.states[0].shape

@@ -25,7 +25,11 @@ from .tasks import get_task, loss_and_grad
 
 __all__ = ["CLIPPING", "train_clipped", "run_explode"]
 
-CLIPPING = {"none": None, "value 1.0": lambda g: clip_by_value(g, 1.0), "norm 1.0": lambda g: clip_by_global_norm(g, 1.0)}
+CLIPPING = {  # name -> in-place rule on a grads dict
+    "none": None,
+    "value 1.0": lambda grads: clip_by_value(grads, 1.0),
+    "norm 1.0": lambda grads: clip_by_global_norm(grads, 1.0),
+}
 
 
 def exploding_model(task, T: int, hidden: int, radius: float, seed: int) -> LabModel:
