@@ -1,20 +1,31 @@
 """The two Mackey-Glass results of the reservoir issue, printed as numbers.
 
-    python benchmarks/esn_mackey_glass.py jaeger [--units 400 --train 3000] [--networks 5] [--trials 100]
+    python benchmarks/esn_mackey_glass.py jaeger [--units 400 --train 3000] [--networks 10] [--trials 100]
+    python benchmarks/esn_mackey_glass.py tune [--units 400 --train 3000] [--configs 60] [--search-seed 0]
     python benchmarks/esn_mackey_glass.py minimal [--seeds 20] [--ridge 1e-10 --connectivity 0.01]
 
-jaeger: Jaeger 2001 (GMD Report 148, section 6.4) as we read it: Mackey-Glass tau=17 sampled at
-    unit steps (our RK4 integrator, h=0.1), squashed as tanh(x - 1); an ESN trained on --train
-    steps after a 1000-step washout; then --trials free runs of 84 steps from points 50 steps
-    apart in the held-out data, each from the state reached by teacher forcing up to there.
-    NRMSE84 = sqrt(mean over trials of (y(84) - d(84))^2 / var), var being the attractor's
-    variance measured on 20,000 steps. Printed per network (reservoir seed) and their median.
+jaeger: Jaeger 2001 (GMD Report 148, section 6.4; Jaeger & Haas 2004): Mackey-Glass tau=17
+    sampled at unit steps (our RK4 integrator, h=0.1), squashed as tanh(x - 1). By default the
+    network is Jaeger's: no exogenous input, a bias, the output fed back through W_fb with
+    teacher forcing while the states are harvested (with uniform state noise `--noise`), a
+    `--washout` of 1000 steps, then a ridge readout on the next `--train` steps (`--mode input`
+    feeds the series as input instead: the autoregressive ESN with the input in the readout).
+    Then --trials free runs of 84 steps, each from the teacher-forced state at its start, the
+    starts 50 steps apart in a held-out TEST segment of the same trajectory. The score is
+        NRMSE84 = sqrt(mean over trials of (y(n+84) - d(n+84))^2 / var),
+    var being the variance of the squashed attractor (20,000 steps), one number per network
+    (reservoir seed 0, 1, ...). Printed per network, then the distribution over networks.
+tune: random search (log-uniform where the scale matters) over spectral radius, feedback or
+    input scaling, bias, leak rate, ridge, state noise and connectivity, each configuration
+    scored by its median NRMSE84 over --networks reservoirs with seeds 1000, 1001, ... on a
+    VALIDATION segment that lies before the test segment and shares no step with it, so the
+    numbers `jaeger` reports are not tuned on themselves. Prints the best command lines.
 minimal: Lukoševičius' minimalESN setup on ../shared/data/MackeyGlass_t17.txt: 1000 units,
     leak 0.3, spectral radius 1.25, train on steps 0-2000 with 100 washout, then the free run
     continues from the last training state with the true u(2000) as first input; the MSE of the
     first 500 free-run steps, for --seeds reservoirs. unroll's best settings (found by a small
     search, docs/reservoir.md): connectivity 0.01 and ridge 1e-10, input and bias scaling 0.5,
-    input-to-readout, float64. Skips cleanly when the data file is absent.
+    input-to-readout, float64 (`--mode input`). Skips cleanly when the data file is absent.
 """
 from __future__ import annotations
 
@@ -33,36 +44,80 @@ from unroll.reservoir import ESN, Reservoir, Ridge  # noqa: E402
 
 DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "MackeyGlass_t17.txt"
 F64 = np.float64
+HORIZON, GAP, MARGIN = 84, 50, 100  # free-run length, steps between trial starts, segment gaps
+# Random-search space around the hand-found point (spectral radius 1, scaling 2, bias 0.2, leak
+# 0.3, ridge 1e-10, connectivity 0.025): name -> (low, high, log-uniform?); noise 0 in 1/3 of draws.
+SPACE = {"spectral_radius": (0.7, 1.3, False), "scaling": (0.5, 5.0, True), "bias_scaling": (0.0, 0.8, False),
+         "leak_rate": (0.1, 0.7, True), "ridge": (1e-13, 1e-7, True), "noise": (1e-10, 1e-5, True),
+         "connectivity": (0.01, 0.06, True)}
 
 
 def make_esn(args, seed: int) -> ESN:
+    feedback = args.mode == "feedback"
     res = Reservoir(args.units, spectral_radius=args.spectral_radius, leak_rate=args.leak_rate,
-                    input_scaling=args.input_scaling, bias_scaling=args.bias_scaling,
-                    connectivity=args.connectivity, noise=getattr(args, "noise", 0.0), rng=seed, dtype=F64)
-    return ESN(res, Ridge(args.ridge), input_to_readout=True)
+                    input_scaling=args.scaling, bias_scaling=args.bias_scaling, connectivity=args.connectivity,
+                    noise=args.noise, feedback_scaling=args.scaling if feedback else 0.0, rng=seed, dtype=F64)
+    return ESN(res, Ridge(args.ridge), feedback=feedback, input_to_readout=not feedback)
+
+
+def jaeger_data(args):
+    """The squashed series (T, 1), the attractor's variance, the validation and test starts."""
+    n_train = args.washout + args.train
+    val = n_train + MARGIN + np.arange(args.val_trials) * GAP
+    test = val[-1] + HORIZON + MARGIN + np.arange(args.trials) * GAP
+    raw = np.tanh(mackey_glass(1000 + test[-1] + HORIZON + 1) - 1.0)[1000:]  # drop the transient
+    var = float(np.tanh(mackey_glass(21000)[1000:] - 1.0).var())
+    return raw, var, val, test
+
+
+def nrmse84(args, seed: int, raw, var, starts) -> float:
+    """Fit one network (reservoir `seed`) and score its 84-step free runs from `starts`."""
+    n_train = args.washout + args.train
+    X, Y = (None if args.mode == "feedback" else raw[:-1]), raw[1:]  # step t predicts raw[t + 1]
+    esn = make_esn(args, seed).fit(None if X is None else X[:n_train], Y[:n_train], warmup=args.washout)
+    states = esn.states(X, Y)  # (T, N): states[t] predicts raw[t + 1], it has seen raw[t]
+    pred = esn.generate(HORIZON, seed=raw[starts][:, None], state=states[starts - 1])[:, -1]  # (trials, 1)
+    return float(np.sqrt(np.mean((pred - raw[starts + HORIZON]) ** 2) / var))
+
+
+def summary(scores) -> str:
+    q = np.percentile(scores, [0, 25, 50, 75, 100])
+    return f"median {q[2]:.3g} (min {q[0]:.3g}, quartiles {q[1]:.3g} / {q[3]:.3g}, max {q[4]:.3g})"
 
 
 def jaeger(args) -> None:
-    washout, horizon, gap = 1000, 84, 50
-    test_len = args.trials * gap + horizon + 1
-    raw = np.tanh(mackey_glass(1000 + washout + args.train + 1 + test_len) - 1.0)[1000:]  # drop transient
-    var = np.tanh(mackey_glass(21000)[1000:] - 1.0).var()
-    n_train = washout + args.train
-    starts = n_train + 1 + np.arange(args.trials) * gap  # where each free run begins
+    raw, var, _, test = jaeger_data(args)
     scores = []
     for net in range(args.networks):
         t0 = time.perf_counter()
-        esn = make_esn(args, net).fit(raw[:n_train], raw[1:n_train + 1], warmup=washout)
-        # Teacher-forced states over the held-out data, continuing from training: trial j starts
-        # from the state after feeding raw[p - 1] and is seeded with the true raw[p].
-        states = esn.reservoir.run(raw[n_train:starts[-1]], state=esn.state_[0])  # (T, N)
-        pred = esn.generate(horizon, seed=raw[starts][:, None], state=states[starts - n_train - 1])[:, -1]
-        truth = raw[starts + horizon]  # d(p + 84): the 84th value after raw[p]
-        score = float(np.sqrt(np.mean((pred - truth) ** 2) / var))
-        scores.append(score)
-        print(f"network {net}: NRMSE84 = {score:.3g}  ({time.perf_counter() - t0:.1f} s)", flush=True)
-    print(f"jaeger protocol, {args.units} units, train {args.train}: median NRMSE84 {np.median(scores):.3g} "
-          f"(min {min(scores):.3g}, max {max(scores):.3g}, {args.networks} networks x {args.trials} trials)")
+        scores.append(nrmse84(args, net, raw, var, test))
+        print(f"network {net}: NRMSE84 = {scores[-1]:.3g}  ({time.perf_counter() - t0:.1f} s)", flush=True)
+    print(f"jaeger protocol, {args.mode}, {args.units} units, train {args.train}: NRMSE84 {summary(scores)}; "
+          f"{args.networks} networks x {args.trials} test trials")
+
+
+def tune(args) -> None:
+    raw, var, val, _ = jaeger_data(args)
+    rng = np.random.default_rng(args.search_seed)
+    results = []
+    for i in range(args.configs):
+        draw = {}
+        for name, (low, high, log) in SPACE.items():
+            value = np.exp(rng.uniform(np.log(low), np.log(high))) if log else rng.uniform(low, high)
+            draw[name] = float(f"{value:.3g}")
+        if rng.random() < 1 / 3:
+            draw["noise"] = 0.0
+        vars(args).update(draw)
+        with np.errstate(all="ignore"):
+            scores = [nrmse84(args, 1000 + k, raw, var, val) for k in range(args.networks)]
+        score = float(np.median(scores)) if np.all(np.isfinite(scores)) else np.inf
+        results.append((score, draw))
+        print(f"{i:3d} validation NRMSE84 {score:.3g}  {draw}", flush=True)
+    print("best on validation (seeds 1000+, validation segment):")
+    for score, draw in sorted(results, key=lambda r: r[0])[:5]:
+        flags = " ".join(f"--{k.replace('_', '-')} {v:g}" for k, v in draw.items())
+        print(f"  {score:.3g}: python benchmarks/esn_mackey_glass.py jaeger --mode {args.mode} "
+              f"--units {args.units} --train {args.train} {flags}")
 
 
 def minimal(args) -> None:
@@ -77,30 +132,37 @@ def minimal(args) -> None:
         future = esn.generate(test_len, seed=data[train_len:train_len + 1], state=esn.state_[0])
         mses.append(float(np.mean((future - data[train_len + 1:train_len + 1 + test_len]) ** 2)))
         print(f"seed {seed}: MSE500 = {mses[-1]:.3g}", flush=True)
-    q = np.percentile(mses, [0, 25, 50, 75, 100])
-    print(f"minimalESN protocol, {args.seeds} seeds: median MSE {q[2]:.3g}  (min {q[0]:.3g}, "
-          f"quartiles {q[1]:.3g} / {q[3]:.3g}, max {q[4]:.3g}); seeds <= 1e-6: {sum(m <= 1e-6 for m in mses)}")
+    print(f"minimalESN protocol, {args.seeds} seeds: MSE {summary(mses)}; "
+          f"seeds <= 1e-6: {sum(m <= 1e-6 for m in mses)}")
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("protocol", choices=["jaeger", "minimal"])
-    parser.add_argument("--units", type=int, default=None, help="default 400 (jaeger) / 1000 (minimal)")
+    parser.add_argument("protocol", choices=["jaeger", "tune", "minimal"])
+    parser.add_argument("--mode", choices=["feedback", "input"], default=None,
+                        help="output feedback (default for jaeger/tune) or autoregressive input (minimal)")
+    parser.add_argument("--units", type=int, default=None, help="default 400 (jaeger, tune) / 1000 (minimal)")
     parser.add_argument("--train", type=int, default=3000)
-    parser.add_argument("--networks", type=int, default=5)
-    parser.add_argument("--trials", type=int, default=100)
+    parser.add_argument("--washout", type=int, default=1000)
+    parser.add_argument("--networks", type=int, default=None, help="default 10 (jaeger) / 3 (tune)")
+    parser.add_argument("--trials", type=int, default=100, help="test trials per network")
+    parser.add_argument("--val-trials", type=int, default=50, help="validation trials per network")
+    parser.add_argument("--configs", type=int, default=60, help="tune: random configurations")
+    parser.add_argument("--search-seed", type=int, default=0)
     parser.add_argument("--seeds", type=int, default=20)
     parser.add_argument("--spectral-radius", type=float, default=1.25)
     parser.add_argument("--leak-rate", type=float, default=0.3)
-    parser.add_argument("--input-scaling", type=float, default=0.5)
+    parser.add_argument("--scaling", "--input-scaling", type=float, default=0.5,
+                        help="feedback scaling (feedback mode) or input scaling (input mode)")
     parser.add_argument("--bias-scaling", type=float, default=0.5)
     parser.add_argument("--connectivity", type=float, default=0.01)
     parser.add_argument("--ridge", type=float, default=1e-10)
-    parser.add_argument("--noise", type=float, default=0.0, help="state noise while training")
+    parser.add_argument("--noise", type=float, default=0.0, help="state noise while harvesting training states")
     args = parser.parse_args()
-    if args.units is None:
-        args.units = 400 if args.protocol == "jaeger" else 1000
-    (jaeger if args.protocol == "jaeger" else minimal)(args)
+    args.mode = args.mode or ("input" if args.protocol == "minimal" else "feedback")
+    args.units = args.units or (1000 if args.protocol == "minimal" else 400)
+    args.networks = args.networks or (3 if args.protocol == "tune" else 10)
+    {"jaeger": jaeger, "tune": tune, "minimal": minimal}[args.protocol](args)
     return 0
 
 

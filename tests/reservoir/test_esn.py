@@ -75,6 +75,36 @@ def test_output_feedback_generator_without_input():
     assert nrmse(s[500:600], future) < 1e-2
 
 
+def test_states_are_the_teacher_forced_states_of_fit():
+    # feedback: step t is driven by the true y(t-1) (zero at t = 0), without the training noise
+    s = _sine(300) * 0.5
+    esn = _esn(feedback=True, feedback_scaling=0.7, noise=1e-3).fit(None, s, warmup=50)
+    res = esn.reservoir
+    by_hand = res.run(np.zeros((300, 0)), feedback=np.concatenate([[[0.0]], s[:-1]]))
+    np.testing.assert_allclose(esn.states(None, s), by_hand, atol=1e-14)
+    # a noise-free fit equals a ridge on these states after the warmup
+    quiet = _esn(feedback=True, feedback_scaling=0.7).fit(None, s, warmup=50)
+    expected = Ridge(1e-9).fit(quiet.states(None, s)[50:], s[50:])
+    np.testing.assert_allclose(quiet.readout_.coef_, expected.coef_, atol=1e-10)
+    np.testing.assert_allclose(quiet.states(None, s)[-1], quiet.state_[0], atol=1e-14)
+
+
+@pytest.mark.parametrize("feedback", [False, True])
+def test_generate_from_states_continues_the_series_at_any_step(feedback):
+    # states[t] predicts Y[t]; generating from it with seed Y[t] gives the prediction of Y[t+1]
+    # that the teacher-forced states[t+1] read out, for a batch of starting points at once.
+    s = _sine(400)
+    X = None if feedback else s[:-1]
+    esn = _esn(feedback=feedback, feedback_scaling=0.5).fit(X, s[1:], warmup=50)
+    states = esn.states(X, s[1:])  # (399, N)
+    starts = np.array([100, 173, 250])
+    first = esn.generate(1, seed=s[1:][starts][:, None], state=states[starts])[:, 0]  # (3, 1)
+    features = states[starts + 1] if feedback else np.concatenate([states[starts + 1], s[starts + 1]], axis=1)
+    np.testing.assert_allclose(first, esn.readout_.predict(features), atol=1e-12)
+    with pytest.raises(ValueError, match="Y"):
+        esn.states(X, np.zeros((399, 2)))
+
+
 def test_feedback_predict_uses_its_own_outputs():
     s = _sine(400)
     esn = _esn(feedback=True, feedback_scaling=0.5).fit(s[:-1], s[1:], warmup=50)

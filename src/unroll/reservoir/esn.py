@@ -74,11 +74,36 @@ class ESN:
             check_array("Y", Y_b, X_b.shape[:2] + (None,), res.dtype)
             if warmup >= X_b.shape[1]:
                 raise ValueError(f"warmup: expected fewer steps than the series length {X_b.shape[1]}, got {warmup}")
-            fb = np.concatenate([np.zeros_like(Y_b[:, :1]), Y_b[:, :-1]], axis=1) if self.feedback else None
-            states = res.run(X_b, feedback=fb, training=True)  # (B, T, N)
+            states = self._teacher_forced(X_b, Y_b, None, training=True)  # (B, T, N)
             self.readout_.partial_fit(self._features(states, X_b)[:, warmup:], Y_b[:, warmup:])
             self.state_ = states[:, -1]  # (B, N)
         return self
+
+    def _teacher_forced(self, X, Y, state, training):
+        """Reservoir states (B, T, N) for inputs X (B, T, D) with, under feedback, the true
+        Y(t-1) (B, T, O) fed back (zero at t = 0)."""
+        fb = np.concatenate([np.zeros_like(Y[:, :1]), Y[:, :-1]], axis=1) if self.feedback else None
+        return self.reservoir.run(X, state, feedback=fb, training=training)
+
+    def states(self, X, Y, state: np.ndarray | None = None) -> np.ndarray:
+        """Teacher-forced states of a fitted ESN, as `fit` sees them but without training noise.
+
+        X: (T, D) or (B, T, D) inputs, or None (no exogenous input). Y: the true outputs (T, O)
+        or (B, T, O); with feedback, Y(t-1) is fed back at step t, otherwise Y is only checked.
+        state: (N,) or (B, N) state before the first step; zeros when None.
+        Returns (T, N) or (B, T, N). states[t] is the state whose readout predicts Y[t], so
+        `generate(n, seed=Y[t:t+1], state=states[t])` continues the series after Y[t].
+        """
+        self._check_fitted()
+        single = isinstance(Y, np.ndarray) and Y.ndim == 2
+        Y3 = _as_batches(Y, "Y")[0]
+        res = self.reservoir
+        X3 = np.zeros(Y3.shape[:2] + (0,), res.dtype) if X is None else _as_batches(X, "X")[0]
+        check_array("Y", Y3, X3.shape[:2] + (self.readout_.coef_.shape[0],), res.dtype)
+        if state is not None:
+            state = self._initial_state(state, X3.shape[0], single)
+        out = self._teacher_forced(X3, Y3, state, training=False)  # (B, T, N)
+        return out[0] if single else out
 
     def _features(self, states, X):
         return np.concatenate([states, X], axis=-1) if self.input_to_readout else states  # (B, T, N[+D])
