@@ -57,7 +57,8 @@ def make_esn(args, seed: int) -> ESN:
     res = Reservoir(args.units, spectral_radius=args.spectral_radius, leak_rate=args.leak_rate,
                     input_scaling=args.scaling, bias_scaling=args.bias_scaling, connectivity=args.connectivity,
                     noise=args.noise, feedback_scaling=args.scaling if feedback else 0.0, rng=seed, dtype=F64)
-    return ESN(res, Ridge(args.ridge), feedback=feedback, input_to_readout=not feedback)
+    return ESN(res, Ridge(args.ridge), feedback=feedback, input_to_readout=not feedback,
+               square_states=args.squares)
 
 
 def jaeger_data(args):
@@ -92,7 +93,7 @@ def jaeger(args) -> None:
         t0 = time.perf_counter()
         scores.append(nrmse84(args, net, raw, var, test))
         print(f"network {net}: NRMSE84 = {scores[-1]:.3g}  ({time.perf_counter() - t0:.1f} s)", flush=True)
-    print(f"jaeger protocol, {args.mode}, {args.units} units, train {args.train}: NRMSE84 {summary(scores)}; "
+    print(f"jaeger protocol, {args.mode}{' + squares' if args.squares else ''}, {args.units} units, train {args.train}: NRMSE84 {summary(scores)}; "
           f"{args.networks} networks x {args.trials} test trials")
 
 
@@ -117,7 +118,7 @@ def tune(args) -> None:
     for score, draw in sorted(results, key=lambda r: r[0])[:5]:
         flags = " ".join(f"--{k.replace('_', '-')} {v:g}" for k, v in draw.items())
         print(f"  {score:.3g}: python benchmarks/esn_mackey_glass.py jaeger --mode {args.mode} "
-              f"--units {args.units} --train {args.train} {flags}")
+              f"--units {args.units} --train {args.train}{' --squares' if args.squares else ''} {flags}")
 
 
 def minimal(args) -> None:
@@ -157,6 +158,7 @@ def main() -> int:
     parser.add_argument("--bias-scaling", type=float, default=0.5)
     parser.add_argument("--connectivity", type=float, default=0.01)
     parser.add_argument("--ridge", type=float, default=1e-10)
+    parser.add_argument("--squares", action="store_true", help="read out [x, x^2] (ESN square_states)")
     parser.add_argument("--noise", type=float, default=0.0, help="state noise while harvesting training states")
     args = parser.parse_args()
     args.mode = args.mode or ("input" if args.protocol == "minimal" else "feedback")

@@ -112,6 +112,29 @@ def test_feedback_predict_uses_its_own_outputs():
     assert nrmse(s[51:], pred[50:]) < 1e-2
 
 
+@pytest.mark.parametrize("feedback", [False, True])
+def test_square_states_readout_is_a_ridge_on_states_and_their_squares(feedback, tmp_path):
+    s = _sine(400, period=17.0) * 0.8
+    X = None if feedback else s[:-1]
+    esn = _esn(feedback=feedback, feedback_scaling=0.5)
+    esn.square_states = True
+    esn.fit(X, s[1:], warmup=50)
+    states = esn.states(X, s[1:])  # (399, N)
+    features = [states, states ** 2] + ([] if feedback else [s[:-1]])
+    expected = Ridge(1e-9).fit(np.concatenate(features, axis=1)[50:], s[1:][50:])
+    np.testing.assert_allclose(esn.readout_.coef_, expected.coef_, atol=1e-9)
+    # the closed loop (its own fused readout) equals generating one step at a time
+    seed = s[100:140]
+    history = seed
+    for _ in range(6):
+        history = np.concatenate([history, esn.generate(1, history)])
+    np.testing.assert_allclose(esn.generate(6, seed), history[40:], atol=1e-12)
+    save_esn(esn, tmp_path / "m")
+    loaded = load_esn(tmp_path / "m")
+    assert loaded.square_states
+    np.testing.assert_array_equal(loaded.generate(20, seed), esn.generate(20, seed))
+
+
 def test_lists_of_series_of_different_lengths_and_online_readout():
     a, b = _sine(200), _sine(150, phase=0.5)
     esn = ESN(Reservoir(60, leak_rate=0.5, rng=0, dtype=F64), RLS(alpha=1e-6), input_to_readout=True)

@@ -43,3 +43,6 @@ def test_rnn_init_validation():
     esn = ESN(Reservoir(10, rng=0, dtype=np.float64), input_to_readout=True).fit(s[:-1], s[1:])
     with pytest.raises(ValueError, match="states only"):
         networks_from_esn(esn)
+    squares = ESN(Reservoir(10, rng=0, dtype=np.float64), square_states=True).fit(s[:-1], s[1:])
+    with pytest.raises(ValueError, match="square_states"):
+        networks_from_esn(squares)

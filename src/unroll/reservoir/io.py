@@ -45,7 +45,8 @@ def save_esn(esn: ESN, directory) -> None:
         "reservoir": {k: _jsonable(getattr(res, k)) for k in _RESERVOIR_ARGS} | {"dtype": np.dtype(res.dtype).name},
         "readout": {"kind": type(ro).__name__, "params": {k: _jsonable(v) for k, v in vars(ro).items() if not k.startswith("_")
                                                           and not k.endswith("_")}},
-        "esn": {"feedback": esn.feedback, "input_to_readout": esn.input_to_readout},
+        "esn": {"feedback": esn.feedback, "input_to_readout": esn.input_to_readout,
+                "square_states": esn.square_states},
     }
     save_checkpoint(directory, tensors, config)
 

@@ -46,12 +46,13 @@ def rnn_from_reservoir(reservoir: Reservoir, dtype=None):
 def networks_from_esn(esn: ESN, dtype=None):
     """(rnn, linear) computing a fitted ESN's outputs: rnn as above, linear (O, N) the readout.
 
-    The ESN must read out the states only (input_to_readout=False, no feedback).
+    The ESN must read out the states only (no input_to_readout, feedback or square_states).
     """
     if not hasattr(esn, "readout_"):
         raise ValueError("esn: expected a fitted ESN, call fit first")
-    if esn.input_to_readout or esn.feedback:
-        raise ValueError("esn: expected a readout of the states only (input_to_readout=False, feedback=False)")
+    if esn.input_to_readout or esn.feedback or esn.square_states:
+        raise ValueError("esn: expected a linear readout of the states only (input_to_readout=False, "
+                         "feedback=False, square_states=False)")
     rnn = rnn_from_reservoir(esn.reservoir, dtype)
     coef = esn.readout_.coef_  # (O, N)
     linear = Linear(coef.shape[1], coef.shape[0], dtype=rnn.dtype, rng=0)
