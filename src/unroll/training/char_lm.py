@@ -60,7 +60,7 @@ def batches(part, vocab: Vocabulary, config: TrainConfig, training: bool):
     ids = vocab.encode(part)
     if training:
         return StreamBatches(ids, config.batch_size, config.seq_len, random_offset=True, seed=config.seed)
-    streams = max(1, min(16, (len(ids) - 1) // EVAL_SEQ_LEN))  # parallel streams, each long enough to warm up
+    streams = max(1, min(64, (len(ids) - 1) // EVAL_SEQ_LEN))  # parallel streams, each long enough to warm up
     return StreamBatches(ids, streams, EVAL_SEQ_LEN, random_offset=False)
 
 

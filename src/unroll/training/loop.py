@@ -80,10 +80,10 @@ class Trainer:
         self.step, self.epoch, self.position, self.elapsed = 0, 0, 0, 0.0
         self.carry = None
         self.best_val_, self.best_step_, self.stale_evals = math.inf, None, 0
-        self.history_ = {"step": [], "loss": [], "val_step": [], "val_loss": []}
+        self.history_ = {"step": [], "loss": [], "val_step": [], "val_loss": [], "val_minutes": []}
         self.stop_reason_ = None
         self.last_checkpoint_step = None
-        self._interrupted = False
+        self._interrupted, self._start = False, time.perf_counter()
 
     # ---------------------------------------------------------------- the loop
     def fit(self) -> "Trainer":
@@ -93,7 +93,7 @@ class Trainer:
         self.model.train()
         self.model.zero_grad()
         self.stop_reason_ = None
-        start, chars = time.perf_counter() - self.elapsed, 0
+        self._start, chars = time.perf_counter() - self.elapsed, 0  # as if the earlier sessions ran just before
         session_start, smoothed = time.perf_counter(), None
         bar = tqdm(total=self._planned_steps(), initial=self.step, disable=not self.progress, unit="step",
                    dynamic_ncols=True, leave=True)
@@ -103,7 +103,7 @@ class Trainer:
                     self.stop_reason_ = f"{self.epochs} epochs done"
                     break
                 for segment in itertools.islice(self.train_data.epoch(self.epoch), self.position, None):
-                    self.elapsed = time.perf_counter() - start
+                    self.elapsed = time.perf_counter() - self._start
                     self.stop_reason_ = self._budget_reason()
                     if self.stop_reason_:
                         break
@@ -124,7 +124,7 @@ class Trainer:
                     self.epoch, self.position, self.carry = self.epoch + 1, 0, None
                     if not self.eval_every:
                         self._validate()
-        self.elapsed = time.perf_counter() - start
+        self.elapsed = time.perf_counter() - self._start
         if self.val_data is not None and (not self.history_["val_step"] or self.history_["val_step"][-1] != self.step):
             self._validate(final=True)
         if self.out is not None:
@@ -168,6 +168,7 @@ class Trainer:
         val = evaluate(self.model, self.val_data.epoch(0))
         self.history_["val_step"].append(self.step)
         self.history_["val_loss"].append(val)
+        self.history_["val_minutes"].append((time.perf_counter() - self._start) / 60.0)  # training time so far
         if val < self.best_val_:
             self.best_val_, self.best_step_, self.stale_evals = val, self.step, 0
             if self.out is not None:
