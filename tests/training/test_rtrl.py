@@ -1,56 +1,66 @@
-"""RTRL's online gradients equal BPTT's on short sequences (float64)."""
+"""RTRL's online gradients equal BPTT's on short sequences, for every cell (float64)."""
 import numpy as np
 import pytest
 
 from unroll.functional import softmax_cross_entropy_backward, softmax_cross_entropy_forward
-from unroll.nn import LSTMCell, Linear, Recurrent, RNNCell
-from unroll.training.rtrl import ElmanRTRL
+from unroll.nn import GRUCell, LeakyRNNCell, Linear, LSTMCell, LSTMState, Recurrent, RNNCell
+from unroll.training.rtrl import RTRL
+
+CELLS = {
+    "rnn-tanh": lambda D, H, bias, rng: RNNCell(D, H, bias, "tanh", np.float64, rng),
+    "rnn-relu": lambda D, H, bias, rng: RNNCell(D, H, bias, "relu", np.float64, rng),
+    "lstm": lambda D, H, bias, rng: LSTMCell(D, H, bias, np.float64, rng),
+    "gru": lambda D, H, bias, rng: GRUCell(D, H, bias, np.float64, rng),
+    "leaky": lambda D, H, bias, rng: LeakyRNNCell(D, H, 0.4, bias, "tanh", np.float64, rng),
+}
 
 
 def _readout_losses(readout, h, targets):
-    """Per-step cross-entropy of a linear readout: returns (summed loss, dL/dh (B, T, H))."""
+    """Cross-entropy of a linear readout of h (B, T, H): returns (summed loss, dL/dh (B, T, H))."""
     logits, cache = readout.forward(h)
     loss, loss_cache = softmax_cross_entropy_forward(logits, targets, reduction="sum")
     readout.zero_grad()
     return loss, readout.backward(softmax_cross_entropy_backward(1.0, loss_cache), cache)
 
 
-@pytest.mark.parametrize("nonlinearity", ["tanh", "relu"])
 @pytest.mark.parametrize("bias", [True, False])
-def test_rtrl_equals_bptt(nonlinearity, bias):
+@pytest.mark.parametrize("name", list(CELLS))
+def test_rtrl_equals_bptt(name, bias):
     rng = np.random.default_rng(3)
     B, T, D, H, V = 2, 6, 3, 4, 5
-    cell = RNNCell(D, H, bias=bias, nonlinearity=nonlinearity, dtype=np.float64, rng=rng)
+    cell = CELLS[name](D, H, bias, rng)
     readout = Linear(H, V, dtype=np.float64, rng=rng)
-    x, h0 = rng.standard_normal((B, T, D)), rng.standard_normal((B, H)) * 0.5
-    targets = rng.integers(0, V, (B, T))
+    x, targets = rng.standard_normal((B, T, D)), rng.integers(0, V, (B, T))
+    state0 = tuple(rng.standard_normal((B, H)) * 0.5 for _ in range(2 if cell.IS_LSTM else 1))
+    state0 = LSTMState(*state0) if cell.IS_LSTM else state0[0]
 
     layer = Recurrent(cell)  # BPTT: forward the whole sequence, then backward through time
-    h, _, cache = layer.forward(x, h0)
+    h, _, cache = layer.forward(x, state0)
     loss_bptt, dh = _readout_losses(readout, h, targets)
     cell.zero_grad()
     layer.backward(dh, None, cache)
     bptt = {k: g.copy() for k, g in cell.grads.items()}
 
     cell.zero_grad()  # RTRL: one step at a time, each step's gradient added at once
-    rtrl = ElmanRTRL(cell)
-    rtrl.reset(h0)
+    rtrl = RTRL(cell)
+    rtrl.reset(state0)
     loss_rtrl = 0.0
     for t in range(T):
-        h_t = rtrl.step(x[:, t])
+        state = rtrl.step(x[:, t])
+        h_t = state.h if cell.IS_LSTM else state
         loss_t, dh_t = _readout_losses(readout, h_t[:, None], targets[:, t:t + 1])
         rtrl.accumulate(dh_t[:, 0])
         loss_rtrl += loss_t
 
     assert loss_rtrl == pytest.approx(loss_bptt, rel=1e-12)
-    assert set(bptt) == set(cell.grads)
-    for name in bptt:
-        np.testing.assert_allclose(cell.grads[name], bptt[name], rtol=1e-10, atol=1e-12, err_msg=name)
-        assert np.abs(bptt[name]).max() > 1e-3  # the comparison is not between zeros
+    assert set(bptt) == set(cell.grads) and len(bptt) == (4 if bias else 2)
+    for key in bptt:
+        np.testing.assert_allclose(cell.grads[key], bptt[key], rtol=1e-9, atol=1e-12, err_msg=key)
+        assert np.abs(bptt[key]).max() > 1e-3  # the comparison is not between zeros
 
 
-def test_rtrl_rejects_other_cells_and_needs_reset():
-    with pytest.raises(TypeError, match="RNNCell"):
-        ElmanRTRL(LSTMCell(2, 3))
+def test_rtrl_needs_a_cell_and_a_reset():
+    with pytest.raises(TypeError, match="unroll.nn cell"):
+        RTRL(Linear(2, 3))
     with pytest.raises(RuntimeError, match="reset"):
-        ElmanRTRL(RNNCell(2, 3)).step(np.zeros((1, 2), np.float32))
+        RTRL(RNNCell(2, 3)).step(np.zeros((1, 2), np.float32))

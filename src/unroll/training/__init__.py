@@ -1,7 +1,7 @@
 """Training: truncated BPTT, RTRL, the training loop, and character-level language-model runs.
 
 - `tbptt`: one update per segment of k steps with the state carried across segments; `evaluate`.
-- `rtrl`: real-time recurrent learning for the Elman RNN, the exact online alternative to BPTT.
+- `rtrl`: real-time recurrent learning for any cell, the exact online alternative to BPTT.
 - `loop`: `Trainer` (budgets, validation, early stopping, non-finite guard, checkpoints, resume).
 - `config`, `char_lm`: `TrainConfig` and `train_char_lm` / `load_char_lm` for text files.
 """

@@ -1,78 +1,90 @@
-"""Real-time recurrent learning (Williams & Zipser, 1989) for the Elman RNN: exact gradients, online.
+"""Real-time recurrent learning (Williams & Zipser, 1989): exact gradients, computed online.
 
-BPTT stores the whole sequence and walks back through it; RTRL instead carries forward, at every
-step, the sensitivity of the state to every recurrent parameter, S_t = dh_t/dtheta (total
-derivative through all earlier steps), so the gradient of each step's loss is available at once:
+BPTT stores a whole sequence and walks back through it. RTRL instead carries forward, at every
+step, the sensitivity of the state to every parameter, S_t = ds_t/dtheta (the total derivative
+through all earlier steps), so the gradient of each step's loss is known as soon as the step is
+taken. For a cell s_t = F(s_{t-1}, x_t; theta) (s = h, or (h, c) for the LSTM, N numbers):
 
-    a_t = W_ih x_t + b_ih + W_hh h_{t-1} + b_hh,        h_t = phi(a_t),      D_t = diag(phi'(a_t))
-    S_t = D_t (W_hh S_{t-1} + da_t/dtheta)              (da_t/dtheta: the direct, one-step part)
-    dL/dtheta += dl_t/dh_t . S_t                        after every step t
+    S_t = J_t S_{t-1} + D_t          J_t = dF/ds_{t-1} (N, N),  D_t = dF/dtheta at fixed s_{t-1}
+    dL/dtheta += (dl_t/ds_t) S_t     after every step t
 
-with the direct parts  da_t[k]/dW_ih[i, j] = [k = i] x_t[j],  da_t[k]/dW_hh[i, j] = [k = i] h_{t-1}[j],
-da_t[k]/db[i] = [k = i]. Summed over a sequence this is the same total derivative BPTT computes, so
-on any sequence the two gradients are equal (tests/training/test_rtrl.py shows it in float64).
-The price: S holds H x P numbers per sequence (P = H(D + H + 2)) and a step costs O(H^2 P), against
-O(H^2) for BPTT, which is why RTRL is used online on small networks.
+For the Elman cell h_t = phi(a_t), a_t = W_ih x_t + b_ih + W_hh h_{t-1} + b_hh, this is
+J_t = diag(phi'(a_t)) W_hh and D_t[k, (i, j)] = phi'(a_t)[k] [k = i] x_t[j] for W_ih (h_{t-1}[j] for
+W_hh, 1 for the biases). Rather than derive J_t and D_t again for each cell, this module gets
+them from the cell's own hand-written step backward: N backward calls (one batch) with the unit
+vectors e_k as dL/ds_t give the rows of J_t (their dL/ds_{t-1}) and of D_t (their gradients of
+the pre-activations, dgx and dgh, times x_t and h_{t-1}). So one implementation serves the Elman,
+LSTM, GRU and leaky cells, and it is exact: summed over a sequence it is the same total derivative
+as BPTT, and the two gradients agree to rounding (tests/training/test_rtrl.py, float64).
 
-    rtrl = ElmanRTRL(cell)                 # an unroll.nn.RNNCell; gradients go to cell.grads
-    h = rtrl.reset(h0)                     # h0 (B, H)
+The price is why RTRL is used online on small networks: S holds N x P numbers per sequence
+(P parameters) and a step costs O(N^2 P), against O(N^2) per step for BPTT.
+
+    rtrl = RTRL(cell)                       # any unroll.nn cell; gradients go to cell.grads (+=)
+    rtrl.reset(state0, batch=B)             # state0 as the cell takes it, or None for zeros
     for t in range(T):
-        h = rtrl.step(x[:, t])             # (B, H)
-        rtrl.accumulate(dl_dh)             # dl_t/dh_t (B, H) of this step's loss
+        state = rtrl.step(x[:, t])          # x_t (B, D) -> state_t (B, H) (LSTMState for the LSTM)
+        rtrl.accumulate(dl_dh)              # dl_t/dh_t (B, H), or LSTMState(dl/dh, dl/dc)
 """
 from __future__ import annotations
 
 import numpy as np
 
-from ..functional.activations import activation
-from ..nn import RNNCell
-
-PARAMS = ("weight_ih", "weight_hh", "bias_ih", "bias_hh")
+from ..nn import Cell
+from ..nn.state import from_tuple, to_tuple
 
 
-class ElmanRTRL:
-    """Forward-mode gradients of an `RNNCell` (tanh or relu, with or without bias), batch-first."""
+class RTRL:
+    """Forward-mode (online) gradients of any `unroll.nn` cell over a batch, batch-first."""
 
-    def __init__(self, cell: RNNCell):
-        if not isinstance(cell, RNNCell):
-            raise TypeError(f"cell: expected an unroll.nn.RNNCell (RTRL is implemented for the Elman cell), "
+    def __init__(self, cell: Cell):
+        if not isinstance(cell, Cell):
+            raise TypeError(f"cell: expected an unroll.nn cell (RNNCell, LSTMCell, GRUCell, LeakyRNNCell), "
                             f"got {type(cell).__name__}")
         self.cell = cell
-        self.phi, self.phi_grad = activation(cell.nonlinearity)
-        self.h, self.sens = None, None
+        self.state, self.sens = None, None
 
-    def reset(self, h0=None, batch: int = 1) -> np.ndarray:
-        """Start a sequence from h0 (B, H) (None: zeros of batch B); sensitivities start at zero
-        (h0 is a constant). Returns h0."""
-        cell = self.cell
-        self.h = cell.check_state(h0, batch if h0 is None else h0.shape[0], "h0")[0]
-        B, H = self.h.shape
-        self.sens = {name: np.zeros((B, H) + p.shape, dtype=cell.dtype) for name, p in cell.params.items()}
-        return self.h
+    def reset(self, state0=None, batch: int = 1):
+        """Start a sequence from state0 ((B, H), LSTMState, or None: zeros of `batch` rows).
+        The sensitivities start at zero: the initial state is a constant. Returns the state."""
+        rows = batch if state0 is None else to_tuple(state0)[0].shape[0]
+        self.state = self.cell.check_state(state0, rows, "state0")
+        N = len(self.state) * self.cell.hidden_size
+        self.sens = {name: np.zeros((rows, N) + p.shape, dtype=self.cell.dtype)  # (B, N, *shape)
+                     for name, p in self.cell.params.items()}
+        return from_tuple(self.state, self.cell.IS_LSTM)
 
-    def step(self, x: np.ndarray) -> np.ndarray:
-        """One step: x (B, D) -> h_t (B, H); updates every S (B, H, *param shape)."""
-        if self.h is None:
+    def step(self, x: np.ndarray):
+        """Advance one step: x (B, D) -> state_t; updates every sensitivity S (B, N, *param shape)."""
+        if self.state is None:
             raise RuntimeError("step: call reset() first")
-        p, h_prev = self.cell.params, self.h
-        a = x @ p["weight_ih"].T + h_prev @ p["weight_hh"].T  # (B, H)
-        if self.cell.bias:
-            a += p["bias_ih"] + p["bias_hh"]
-        h = self.phi(a)
-        d = self.phi_grad(h)  # (B, H): phi'(a_t), from the output as the kernels do
-        H = h.shape[1]
-        direct = {"weight_ih": x, "weight_hh": h_prev}  # (B, D), (B, H): the j-index of the one-step part
+        step_forward, step_backward = self.cell.kernels()
+        w_ih, w_hh, b_ih, b_hh = self.cell.weights()
+        B, H, parts = x.shape[0], self.cell.hidden_size, len(self.state)
+        N = parts * H
+        gx = x @ w_ih.T  # (B, G*H)
+        if b_ih is not None:
+            gx += b_ih
+        # The step on N copies of each row, so that one backward call takes all N unit vectors.
+        copies, cache = step_forward(np.repeat(gx, N, axis=0), tuple(np.repeat(s, N, axis=0) for s in self.state),
+                                     w_hh, b_hh)  # each (B*N, H)
+        units = np.tile(np.eye(N, dtype=x.dtype), (B, 1))  # (B*N, N): row b*N + k is e_k
+        dgx, dgh, d_prev = step_backward(tuple(np.ascontiguousarray(units[:, k * H:(k + 1) * H])
+                                               for k in range(parts)), cache, w_hh)
+        jacobian = np.concatenate(d_prev, axis=1).reshape(B, N, N)  # J[b, k, m] = ds_t[k] / ds_{t-1}[m]
+        dgx, dgh = dgx.reshape(B, N, -1), dgh.reshape(B, N, -1)  # (B, N, G*H): d s_t[k] / d pre-activations
+        direct = {"weight_ih": dgx[..., None] * x[:, None, None, :],  # (B, N, G*H, D)
+                  "weight_hh": dgh[..., None] * self.state[0][:, None, None, :],  # (B, N, G*H, H)
+                  "bias_ih": dgx, "bias_hh": dgh}
         for name, s in self.sens.items():
-            s_new = np.einsum("km,bm...->bk...", p["weight_hh"], s)  # (B, H, *shape): W_hh S_{t-1}
-            diagonal = s_new[:, np.arange(H), np.arange(H)]  # (B, H, ...): entries with k = i
-            diagonal += direct[name][:, None, :] if name in direct else 1.0
-            s_new[:, np.arange(H), np.arange(H)] = diagonal
-            s_new *= d.reshape(d.shape + (1,) * (s_new.ndim - 2))  # D_t (...)
-            self.sens[name] = s_new
-        self.h = h
-        return h
+            self.sens[name] = np.einsum("bkm,bm...->bk...", jacobian, s) + direct[name]
+        self.state = tuple(c[::N] for c in copies)  # (B, H) each: the first copy of every row
+        return from_tuple(self.state, self.cell.IS_LSTM)
 
-    def accumulate(self, dh: np.ndarray) -> None:
-        """Add dl_t/dh_t (B, H) . S_t into cell.grads (+=, like every backward)."""
+    def accumulate(self, d_state) -> None:
+        """Add (dl_t/ds_t) S_t into cell.grads. d_state: dl_t/dh_t (B, H), or a tuple/LSTMState of
+        (B, H) arrays for (h, c), entries may be None."""
+        parts = to_tuple(d_state) + (None,) * (len(self.state) - len(to_tuple(d_state)))
+        d = np.concatenate([np.zeros_like(s) if p is None else p for p, s in zip(parts, self.state)], axis=1)  # (B, N)
         for name, s in self.sens.items():
-            self.cell.grads[name] += np.einsum("bk,bk...->...", dh, s)
+            self.cell.grads[name] += np.einsum("bk,bk...->...", d, s)
