@@ -57,3 +57,19 @@ def test_evaluate_is_mean_nats_per_char_and_restores_training_mode():
         np.stack([ids[b * 49 + 1:(b + 1) * 49 + 1] for b in range(4)]), None, True)])
     assert evaluate(model, batches.epoch(0)) == pytest.approx(total / (4 * 49), rel=1e-10)
     assert model.training
+
+
+def test_parallel_streams_are_independent_rows():
+    """B streams in one batch give each stream the losses and states it gets alone."""
+    model, rng = _model("lstm", rng=4), np.random.default_rng(4)
+    ids = rng.integers(0, 7, 121)
+    together = list(StreamBatches(ids, batch_size=3, seq_len=8, random_offset=False).epoch(0))
+    state, losses = None, []
+    for seg in together:
+        logits, state, _ = model.forward(seg.inputs, None if seg.reset else state)
+        losses.append(logits)
+    for row in range(3):
+        alone_state = None
+        for seg, logits in zip(together, losses):
+            alone, alone_state, _ = model.forward(seg.inputs[row:row + 1], alone_state)
+            np.testing.assert_allclose(alone[0], logits[row], rtol=1e-12, atol=1e-12)

@@ -10,6 +10,7 @@ from DIR/checkpoint; only the budget (--epochs, --minutes, --max-steps) may be c
 """
 from __future__ import annotations
 
+import importlib.util
 import math
 from pathlib import Path
 
@@ -99,6 +100,8 @@ def config_from_args(args) -> TrainConfig:
 def run(args) -> int:
     text = read_text(args.data)
     config = config_from_args(args)
+    if args.plot and importlib.util.find_spec("matplotlib") is None:
+        raise CommandError("--plot needs matplotlib: pip install matplotlib (or leave --plot out)")
     try:
         trainer = train_char_lm(text, config, out=args.out, resume=args.resume, progress=not args.no_progress,
                                 plot=args.plot)

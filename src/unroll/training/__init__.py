@@ -8,10 +8,11 @@
 from .char_lm import evaluate_text, load_char_lm, make_trainer, resolve_checkpoint, train_char_lm
 from .config import TrainConfig, build_optimizer, build_schedule
 from .loop import Trainer, TrainingDiverged
+from .rtrl import RTRL
 from .tbptt import bits, evaluate, segment_backward, segment_loss, tbptt_step
 
 __all__ = [
-    "TrainConfig", "Trainer", "TrainingDiverged", "train_char_lm", "make_trainer", "load_char_lm",
+    "TrainConfig", "Trainer", "TrainingDiverged", "RTRL", "train_char_lm", "make_trainer", "load_char_lm",
     "resolve_checkpoint", "evaluate_text", "build_optimizer", "build_schedule", "tbptt_step",
     "segment_loss", "segment_backward", "evaluate", "bits",
 ]

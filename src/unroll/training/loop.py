@@ -111,8 +111,9 @@ class Trainer:
                     chars += segment.num_chars
                     smoothed = loss if smoothed is None else SMOOTHING * smoothed + (1 - SMOOTHING) * loss
                     rate = chars / max(time.perf_counter() - session_start, 1e-9)
-                    bar.set_postfix_str(f"epoch {self.epoch} loss {smoothed:.3f} val {self.best_val_:.3f} "
-                                        f"{rate:,.0f} chars/s", refresh=False)
+                    val = f"{self.best_val_:.3f}" if math.isfinite(self.best_val_) else "-"
+                    bar.set_postfix_str(f"epoch {self.epoch} loss {smoothed:.3f} best val {val} {rate:,.0f} chars/s",
+                                        refresh=False)
                     bar.update(1)
                     if self.eval_every and self.step % self.eval_every == 0:
                         self._validate()
