@@ -1,6 +1,7 @@
 """The two Mackey-Glass results of the reservoir issue, printed as numbers.
 
     python benchmarks/esn_mackey_glass.py jaeger [--units 400 --train 3000] [--networks 10] [--trials 100]
+        [--squares] [--segment test|validation]
     python benchmarks/esn_mackey_glass.py tune [--units 400 --train 3000] [--configs 60] [--search-seed 0]
     python benchmarks/esn_mackey_glass.py minimal [--seeds 20] [--ridge 1e-10 --connectivity 0.01]
 
@@ -15,11 +16,12 @@ jaeger: Jaeger 2001 (GMD Report 148, section 6.4; Jaeger & Haas 2004): Mackey-Gl
         NRMSE84 = sqrt(mean over trials of (y(n+84) - d(n+84))^2 / var),
     var being the variance of the squashed attractor (20,000 steps), one number per network
     (reservoir seed 0, 1, ...). Printed per network, then the distribution over networks.
-tune: random search (log-uniform where the scale matters) over spectral radius, feedback or
-    input scaling, bias, leak rate, ridge, state noise and connectivity, each configuration
-    scored by its median NRMSE84 over --networks reservoirs with seeds 1000, 1001, ... on a
+tune: random local search ((1+1) evolution strategy, log steps where the scale matters) over
+    spectral radius, feedback or input scaling, bias, leak rate, ridge, state noise and
+    connectivity from the point given on the command line, each configuration scored by its
+    median NRMSE84 over --networks reservoirs with seeds 1000, 1001, ... on a
     VALIDATION segment that lies before the test segment and shares no step with it, so the
-    numbers `jaeger` reports are not tuned on themselves. Prints the best command lines.
+    numbers `jaeger` reports are not tuned on themselves. Prints the best command line.
 minimal: Lukoševičius' minimalESN setup on ../shared/data/MackeyGlass_t17.txt: 1000 units,
     leak 0.3, spectral radius 1.25, train on steps 0-2000 with 100 washout, then the free run
     continues from the last training state with the true u(2000) as first input; the MSE of the
@@ -45,11 +47,12 @@ from unroll.reservoir import ESN, Reservoir, Ridge  # noqa: E402
 DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "MackeyGlass_t17.txt"
 F64 = np.float64
 HORIZON, GAP, MARGIN = 84, 50, 100  # free-run length, steps between trial starts, segment gaps
-# Random-search space around the hand-found point (spectral radius 1, scaling 2, bias 0.2, leak
-# 0.3, ridge 1e-10, connectivity 0.025): name -> (low, high, log-uniform?); noise 0 in 1/3 of draws.
-SPACE = {"spectral_radius": (0.7, 1.3, False), "scaling": (0.5, 5.0, True), "bias_scaling": (0.0, 0.8, False),
-         "leak_rate": (0.1, 0.7, True), "ridge": (1e-13, 1e-7, True), "noise": (1e-10, 1e-5, True),
-         "connectivity": (0.01, 0.06, True)}
+# Search bounds: name -> (low, high, log scale?). Steps are Gaussian in the (log) coordinate.
+SPACE = {"spectral_radius": (0.5, 1.5, False), "scaling": (0.2, 8.0, True), "bias_scaling": (0.0, 1.0, False),
+         "leak_rate": (0.05, 1.0, True), "ridge": (1e-14, 1e-5, True), "noise": (1e-12, 1e-4, True),
+         "connectivity": (0.005, 0.1, True)}
+STEP = {"spectral_radius": 0.1, "scaling": 0.3, "bias_scaling": 0.1, "leak_rate": 0.2, "ridge": 1.5, "noise": 1.5,
+        "connectivity": 0.3}
 
 
 def make_esn(args, seed: int) -> ESN:
@@ -87,38 +90,47 @@ def summary(scores) -> str:
 
 
 def jaeger(args) -> None:
-    raw, var, _, test = jaeger_data(args)
+    raw, var, val, test = jaeger_data(args)
+    starts, first = (test, 0) if args.segment == "test" else (val[:args.trials], 1000)  # tune's seeds
     scores = []
-    for net in range(args.networks):
+    for net in range(first, first + args.networks):
         t0 = time.perf_counter()
-        scores.append(nrmse84(args, net, raw, var, test))
+        scores.append(nrmse84(args, net, raw, var, starts))
         print(f"network {net}: NRMSE84 = {scores[-1]:.3g}  ({time.perf_counter() - t0:.1f} s)", flush=True)
     print(f"jaeger protocol, {args.mode}{' + squares' if args.squares else ''}, {args.units} units, train {args.train}: NRMSE84 {summary(scores)}; "
-          f"{args.networks} networks x {args.trials} test trials")
+          f"{args.networks} networks x {len(starts)} {args.segment} trials")
 
 
 def tune(args) -> None:
+    """(1+1) random local search from the command-line point: each step perturbs every
+    hyperparameter of the best point so far (Gaussian steps, in log space where marked) and keeps
+    the draw if its validation score is lower. noise 0 starts at the lower bound."""
     raw, var, val, _ = jaeger_data(args)
     rng = np.random.default_rng(args.search_seed)
-    results = []
+
+    def score(point):
+        vars(args).update(point)
+        with np.errstate(all="ignore"):
+            scores = [nrmse84(args, 1000 + k, raw, var, val) for k in range(args.networks)]
+        return float(np.median(scores)) if np.all(np.isfinite(scores)) else np.inf
+
+    best = {name: max(getattr(args, name), SPACE[name][0]) for name in SPACE}
+    best_score = score(best)
+    print(f"start validation NRMSE84 {best_score:.3g}  {best}", flush=True)
     for i in range(args.configs):
         draw = {}
         for name, (low, high, log) in SPACE.items():
-            value = np.exp(rng.uniform(np.log(low), np.log(high))) if log else rng.uniform(low, high)
-            draw[name] = float(f"{value:.3g}")
-        if rng.random() < 1 / 3:
-            draw["noise"] = 0.0
-        vars(args).update(draw)
-        with np.errstate(all="ignore"):
-            scores = [nrmse84(args, 1000 + k, raw, var, val) for k in range(args.networks)]
-        score = float(np.median(scores)) if np.all(np.isfinite(scores)) else np.inf
-        results.append((score, draw))
-        print(f"{i:3d} validation NRMSE84 {score:.3g}  {draw}", flush=True)
-    print("best on validation (seeds 1000+, validation segment):")
-    for score, draw in sorted(results, key=lambda r: r[0])[:5]:
-        flags = " ".join(f"--{k.replace('_', '-')} {v:g}" for k, v in draw.items())
-        print(f"  {score:.3g}: python benchmarks/esn_mackey_glass.py jaeger --mode {args.mode} "
-              f"--units {args.units} --train {args.train}{' --squares' if args.squares else ''} {flags}")
+            value = np.log(best[name]) if log else best[name]
+            value += STEP[name] * rng.standard_normal()
+            draw[name] = float(f"{np.clip(np.exp(value) if log else value, low, high):.3g}")
+        s = score(draw)
+        if s < best_score:
+            best, best_score = draw, s
+        print(f"{i:3d} validation NRMSE84 {s:.3g}{' *' if s == best_score else ''}  {draw}", flush=True)
+    flags = " ".join(f"--{k.replace('_', '-')} {v:g}" for k, v in best.items())
+    print(f"best on validation (seeds 1000+, validation segment): {best_score:.3g}\n"
+          f"  python benchmarks/esn_mackey_glass.py jaeger --mode {args.mode} --units {args.units} "
+          f"--train {args.train}{' --squares' if args.squares else ''} {flags}")
 
 
 def minimal(args) -> None:
@@ -147,8 +159,10 @@ def main() -> int:
     parser.add_argument("--washout", type=int, default=1000)
     parser.add_argument("--networks", type=int, default=None, help="default 10 (jaeger) / 3 (tune)")
     parser.add_argument("--trials", type=int, default=100, help="test trials per network")
+    parser.add_argument("--segment", choices=["test", "validation"], default="test",
+                        help="jaeger: score on the test segment (seeds 0+) or tune's validation (seeds 1000+)")
     parser.add_argument("--val-trials", type=int, default=50, help="validation trials per network")
-    parser.add_argument("--configs", type=int, default=60, help="tune: random configurations")
+    parser.add_argument("--configs", type=int, default=30, help="tune: random steps")
     parser.add_argument("--search-seed", type=int, default=0)
     parser.add_argument("--seeds", type=int, default=20)
     parser.add_argument("--spectral-radius", type=float, default=1.25)
