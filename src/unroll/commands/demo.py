@@ -37,9 +37,10 @@ def run(args) -> int:
     text = read_bundled("dinos.txt")
     known, count = set(text.lower().split()), len(split_lines(text))
     config = DEMO_CONFIG.replace(seed=args.seed)
-    budget = [f"{config.epochs} epochs" if config.epochs else "", f"{config.minutes * 60:.0f} s" if config.minutes else ""]
+    budget = " or ".join(filter(None, [f"{config.epochs} epochs" if config.epochs else "",
+                                       f"{config.minutes * 60:.0f} s" if config.minutes else ""]))
     print(f"training an {config.cell.upper()} ({config.hidden_size} units) on {count} dinosaur names "
-          f"({round(count * config.val_fraction)} held out) for {' or '.join(filter(None, budget)) or f'{config.max_steps} steps'} ...")
+          f"({round(count * config.val_fraction)} held out) for {budget or f'{config.max_steps} steps'} ...")
     trainer, vocab = make_trainer(text, config, out=args.out, progress=not args.no_progress)
     trainer.fit()
     report(trainer, None)

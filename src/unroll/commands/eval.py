@@ -11,7 +11,8 @@ from . import one_line_errors
 
 
 def add_parser(subparsers) -> None:
-    p = subparsers.add_parser("eval", help="nats and bits per character of a text", description=__doc__.split("\n\n")[0])
+    p = subparsers.add_parser("eval", help="nats and bits per character of a text",
+                              description=__doc__.split("\n\n")[0])
     p.add_argument("checkpoint", metavar="CKPT_DIR")
     p.add_argument("data", metavar="DATA", help="UTF-8 text file")
     one_line_errors(p).set_defaults(func=run)

@@ -71,7 +71,8 @@ class TrainConfig:
         if not self.lr > 0:
             raise ValueError(f"lr: expected > 0, got {self.lr}")
         if self.clip_value is not None and self.clip_norm is not None:
-            raise ValueError(f"clip_value and clip_norm: expected at most one, got {self.clip_value} and {self.clip_norm}")
+            raise ValueError(f"clip_value and clip_norm: expected at most one, "
+                             f"got {self.clip_value} and {self.clip_norm}")
         for name in ("clip_value", "clip_norm"):
             if getattr(self, name) is not None and not getattr(self, name) > 0:
                 raise ValueError(f"{name}: expected > 0, got {getattr(self, name)}")
