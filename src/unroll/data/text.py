@@ -66,9 +66,6 @@ class Vocabulary:
     def __contains__(self, char: str) -> bool:
         return char in self.index
 
-    def __eq__(self, other) -> bool:
-        return isinstance(other, Vocabulary) and self.chars == other.chars
-
     def __repr__(self) -> str:
         return f"Vocabulary({len(self)} chars: {''.join(self.chars)!r})"
 
@@ -136,7 +133,6 @@ class LineBatches:
             raise ValueError(f"batch_size: expected >= 1, got {batch_size}")
         self.sequences = [vocab.encode(END + line + END) for line in lines]
         self.batch_size, self.seq_len, self.shuffle, self.seed = batch_size, seq_len, shuffle, seed
-        self.num_chars = sum(len(s) - 1 for s in self.sequences)
 
     def epoch(self, epoch: int) -> Iterator[Segment]:
         """The segments of epoch `epoch` (an int >= 0), the same every time."""
@@ -166,7 +162,6 @@ class StreamBatches:
             raise ValueError(f"text: expected more than batch_size={batch_size} characters, got {len(ids)}")
         self.ids, self.batch_size, self.seq_len = ids, batch_size, seq_len
         self.random_offset, self.seed = random_offset, seed
-        self.num_chars = (len(ids) - 1) // batch_size * batch_size
 
     def epoch(self, epoch: int) -> Iterator[Segment]:
         """The segments of epoch `epoch` (an int >= 0), the same every time."""
