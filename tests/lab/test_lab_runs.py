@@ -20,7 +20,9 @@ def test_gru_learns_a_short_adding_problem():
 
 def test_unclipped_sgd_diverges_and_clipped_sgd_does_not():
     losses, norms = train_clipped("none", 50, 60, 32, 0.1, seed=0)
-    assert len(losses) < 60 and norms.max() > 1e6  # stopped at a non-finite loss
+    # The blow-up is chaotic, so how far it goes depends on BLAS rounding (thread count): the loss
+    # either stops being finite or grows by orders of magnitude; the gradient norm always explodes.
+    assert norms.max() > 1e6 and (len(losses) < 60 or losses.max() > 1e4 * losses[0])
     for clip in ("value 1.0", "norm 1.0"):
         losses, norms = train_clipped(clip, 50, 60, 32, 0.1, seed=0)
         assert len(losses) == 60 and np.isfinite(losses).all() and losses[-10:].mean() < 0.85 * losses[:10].mean()
