@@ -47,15 +47,29 @@ def lstm_step_forward(gx, state, w_hh, b_hh):
 
 
 def lstm_step_backward(d_state, cache, w_hh):
-    """d_state (dh, dc) each (B, H) -> (dgx (B, 4H), dgh (B, 4H), (dh_prev, dc_prev))."""
+    """d_state (dh, dc) each (B, H) -> (dgx (B, 4H), dgh (B, 4H), (dh_prev, dc_prev)).
+
+    Written for few NumPy passes: the four upstream gradients go straight into one (B, 4H) buffer,
+    which is then multiplied once by the four squashing derivatives side by side.
+    """
     dh, dc = d_state
     c_prev, gates, tanh_c = cache
     H = dh.shape[1]
     i, f, g, o = (gates[:, k * H:(k + 1) * H] for k in range(4))
-    dc = dc + dh * o * (1.0 - tanh_c * tanh_c)  # (B, H), all paths into c_t
-    da = np.empty_like(gates)  # (B, 4H)
-    da[:, :H] = dc * g * i * (1.0 - i)
-    da[:, H:2 * H] = dc * c_prev * f * (1.0 - f)
-    da[:, 2 * H:3 * H] = dc * i * (1.0 - g * g)
-    da[:, 3 * H:] = dh * tanh_c * o * (1.0 - o)
-    return da, da, (da @ w_hh, dc * f)
+    dc_total = tanh_c * tanh_c  # (B, H), becomes dc + dh * o * (1 - tanh(c)^2): all paths into c_t
+    np.subtract(1.0, dc_total, out=dc_total)
+    dc_total *= o
+    dc_total *= dh
+    dc_total += dc
+    da = np.empty_like(gates)  # (B, 4H): dL/d(gate outputs) [di | df | dg | do] ...
+    np.multiply(dc_total, g, out=da[:, :H])
+    np.multiply(dc_total, c_prev, out=da[:, H:2 * H])
+    np.multiply(dc_total, i, out=da[:, 2 * H:3 * H])
+    np.multiply(dh, tanh_c, out=da[:, 3 * H:])
+    slope = 1.0 - gates  # (B, 4H): ... times s (1 - s) for i, f, o and 1 - g^2 for g
+    slope *= gates
+    slope_g = slope[:, 2 * H:3 * H]
+    np.multiply(g, g, out=slope_g)
+    np.subtract(1.0, slope_g, out=slope_g)
+    da *= slope
+    return da, da, (da @ w_hh, dc_total * f)
