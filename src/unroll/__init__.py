@@ -3,8 +3,12 @@
 Every forward pass and every backward pass through time is plain NumPy beside its equations
 (see docs/derivations.md), checked against finite differences and against PyTorch.
 """
-from . import checkpoint, functional, init, nn, optim
+__version__ = "0.1.0"  # before the submodules, which record it in checkpoints
+
+from . import checkpoint, data, diagnostics, functional, init, metrics, models, nn, optim, reservoir, training
 from .gradcheck import gradcheck, numerical_gradient, relative_error
 
-__version__ = "0.1.0"
-__all__ = ["checkpoint", "functional", "init", "nn", "optim", "gradcheck", "numerical_gradient", "relative_error", "__version__"]
+__all__ = [
+    "checkpoint", "data", "diagnostics", "functional", "init", "metrics", "models", "nn", "optim", "reservoir",
+    "training", "gradcheck", "numerical_gradient", "relative_error", "__version__",
+]
