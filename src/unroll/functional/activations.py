@@ -9,7 +9,19 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["sigmoid_", "tanh_", "relu_", "activation"]
+__all__ = ["preactivation", "sigmoid_", "tanh_", "relu_", "activation"]
+
+
+def preactivation(gx: np.ndarray, h_prev: np.ndarray, w_hh: np.ndarray, b_hh) -> np.ndarray:
+    """a = gx + h_prev W_hh^T + b_hh: gx (B, G*H), h_prev (B, H), w_hh (G*H, H), b_hh (G*H,) or None.
+
+    Returns a fresh (B, G*H) buffer, which the cells then squash in place.
+    """
+    a = h_prev @ w_hh.T  # (B, G*H)
+    a += gx
+    if b_hh is not None:
+        a += b_hh
+    return a
 
 
 # Below these, 1 / (1 + exp(-a)) is already smaller than the dtype's tiniest normal number.

@@ -10,9 +10,7 @@ Backward, from dL/dh_t:
 """
 from __future__ import annotations
 
-import numpy as np
-
-from .activations import activation
+from .activations import activation, preactivation
 
 GATES = 1
 
@@ -24,10 +22,7 @@ def leaky_step_forward(gx, state, w_hh, b_hh, alpha=1.0, nonlinearity="tanh"):
     """
     (h_prev,) = state
     phi, _ = activation(nonlinearity)
-    a = h_prev @ w_hh.T  # (B, H)
-    a += gx
-    if b_hh is not None:
-        a += b_hh
+    a = preactivation(gx, h_prev, w_hh, b_hh)  # (B, H)
     u = phi(a)  # (B, H)
     h = u * alpha
     h += (1.0 - alpha) * h_prev

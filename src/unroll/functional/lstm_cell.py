@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .activations import sigmoid_
+from .activations import preactivation, sigmoid_
 
 GATES = 4
 
@@ -28,10 +28,7 @@ def lstm_step_forward(gx, state, w_hh, b_hh):
     """
     h_prev, c_prev = state
     H = h_prev.shape[1]
-    gates = h_prev @ w_hh.T  # (B, 4H), pre-activations, squashed in place below
-    gates += gx
-    if b_hh is not None:
-        gates += b_hh
+    gates = preactivation(gx, h_prev, w_hh, b_hh)  # (B, 4H), squashed in place below
     # One pass squashes all four blocks: tanh(a) = 2 sigmoid(2a) - 1 for g, sigmoid for i, f, o.
     gates[:, 2 * H:3 * H] *= 2.0
     sigmoid_(gates)

@@ -10,9 +10,7 @@ and both dgx_t and dgh_t (the gradient of the recurrent pre-activation) equal da
 """
 from __future__ import annotations
 
-import numpy as np
-
-from .activations import activation
+from .activations import activation, preactivation
 
 GATES = 1
 
@@ -24,10 +22,7 @@ def rnn_step_forward(gx, state, w_hh, b_hh, nonlinearity="tanh"):
     """
     (h_prev,) = state
     phi, _ = activation(nonlinearity)
-    a = h_prev @ w_hh.T  # (B, H)
-    a += gx
-    if b_hh is not None:
-        a += b_hh
+    a = preactivation(gx, h_prev, w_hh, b_hh)  # (B, H)
     h = phi(a)  # (B, H), computed in place over a
     return (h,), (h_prev, h)
 
