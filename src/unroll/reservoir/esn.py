@@ -21,6 +21,7 @@ from __future__ import annotations
 import numpy as np
 
 from .._checks import check_array
+from .matrices import product_form
 from .readouts import Ridge
 from .reservoir import ACTIVATIONS, Reservoir, reservoir_step
 
@@ -192,7 +193,7 @@ class ESN:
         one = batch == 1
         if one:
             s, y = s[0], y[0]  # (N,), (O,)
-        W, leak, act = res.W_, res.leak_, ACTIVATIONS[res.activation]
+        W, leak, act = product_form(res.W_), res.leak_, ACTIVATIONS[res.activation]
         coef = ro.coef_.astype(res.dtype)
         m = 2 * n if self.square_states else n
         W_xT, W_sT, W_uT = coef[:, :n].T.copy(), coef[:, n:m].T.copy(), coef[:, m:].T.copy()  # (N|N|D, O)

@@ -20,7 +20,7 @@ from __future__ import annotations
 import numpy as np
 
 from .._checks import as_rng, check_array, check_dtype, check_option
-from .matrices import dense_uniform, matvec_add, sparse_recurrent
+from .matrices import dense_uniform, matvec_add, product_form, sparse_recurrent
 
 # Activations applied in place to a fresh pre-activation array (one allocation per step).
 ACTIVATIONS = {"tanh": lambda z: np.tanh(z, out=z), "identity": lambda z: z}
@@ -157,7 +157,7 @@ class Reservoir:
             drive += self.noise_rng_.uniform(-self.noise, self.noise, size=drive.shape).astype(drive.dtype)
         if X.shape[0] == 1:  # one series: 1-D states, a matrix-vector product per step
             drive, state = drive[:, 0], state[0]  # (T, N), (N,)
-        W, leak, activation = self.W_, self.leak_, ACTIVATIONS[self.activation]
+        W, leak, activation = product_form(self.W_), self.leak_, ACTIVATIONS[self.activation]
         out = np.empty_like(drive)  # (T, N) or (T, B, N)
         s = state
         for t in range(drive.shape[0]):
