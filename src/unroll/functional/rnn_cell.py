@@ -24,13 +24,13 @@ def rnn_step_forward(gx, state, w_hh, b_hh, nonlinearity="tanh"):
     phi, _ = activation(nonlinearity)
     a = preactivation(gx, h_prev, w_hh, b_hh)  # (B, H)
     h = phi(a)  # (B, H), computed in place over a
-    return (h,), (h_prev, h)
+    return (h,), (h,)
 
 
 def rnn_step_backward(d_state, cache, w_hh, nonlinearity="tanh"):
     """d_state (dh,) with dh (B, H) -> (dgx (B, H), dgh (B, H), (dh_prev,))."""
     (dh,) = d_state
-    _, h = cache
+    (h,) = cache
     _, phi_grad = activation(nonlinearity)
     da = dh * phi_grad(h)  # (B, H)
     return da, da, (da @ w_hh,)
