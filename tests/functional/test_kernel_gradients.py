@@ -90,9 +90,10 @@ def test_step_kernels_compute_their_equations():
     np.testing.assert_allclose(h_rnn, np.tanh(gx1 + h0 @ w1.T + b1), atol=1e-14)
 
 
-@pytest.mark.parametrize("kind", STEPS)
+# fold_b_hh: every cell but the GRU, whose b_hn sits inside the reset gate's product.
+@pytest.mark.parametrize("kind,fold_b_hh", [(k, False) for k in STEPS] + [(k, True) for k in STEPS if k != "gru"])
 @pytest.mark.parametrize("T,lengths", [(1, None), (4, None), (1, [1, 0, 1]), (4, [4, 2, 0])])
-def test_recurrent_runner_gradients(kind, T, lengths):
+def test_recurrent_runner_gradients(kind, fold_b_hh, T, lengths):
     forward, backward, G, S = STEPS[kind]
     rng = np.random.default_rng(3)
     lengths = None if lengths is None else np.array(lengths)
@@ -104,10 +105,10 @@ def test_recurrent_runner_gradients(kind, T, lengths):
     ds = [rng.standard_normal((B, H)) for _ in range(S)]
 
     def loss():
-        y, final, _ = F.recurrent_forward(forward, x, state0, w_ih, w_hh, b_ih, b_hh, lengths)
+        y, final, _ = F.recurrent_forward(forward, x, state0, w_ih, w_hh, b_ih, b_hh, lengths, fold_b_hh)
         return float((y * dy).sum()) + sum(float((s * d).sum()) for s, d in zip(final, ds))
 
-    y, final, cache = F.recurrent_forward(forward, x, state0, w_ih, w_hh, b_ih, b_hh, lengths)
+    y, final, cache = F.recurrent_forward(forward, x, state0, w_ih, w_hh, b_ih, b_hh, lengths, fold_b_hh)
     dx, d0, dw_ih, dw_hh, db_ih, db_hh = F.recurrent_backward(backward, dy, tuple(ds), cache)
     arrays = {"x": x, "w_ih": w_ih, "w_hh": w_hh, "b_ih": b_ih, "b_hh": b_hh,
               **{f"state0_{k}": s for k, s in enumerate(state0)}}
@@ -139,6 +140,24 @@ def test_recurrent_runner_without_bias_and_state_gradient_only():
     assert db_ih is None and db_hh is None
     assert_grads(loss, {"x": x, "w_ih": w_ih, "w_hh": w_hh, "h0": state0[0], "c0": state0[1]},
                  {"x": dx, "w_ih": dw_ih, "w_hh": dw_hh, "h0": d0[0], "c0": d0[1]})
+
+
+@pytest.mark.parametrize("kind", ["lstm", "gru"])
+def test_runner_copes_with_a_kernel_that_ignores_out(kind):
+    """The runner hands step_backward buffers to write into; a kernel that returns fresh arrays instead
+    (a user's own cell, say) must give the same gradients."""
+    forward, backward, G, S = STEPS[kind]
+    rng = np.random.default_rng(6)
+    x, dy = rng.standard_normal((B, 4, D)), rng.standard_normal((B, 4, H))
+    state0 = tuple(rng.standard_normal((B, H)) for _ in range(S))
+    weights = (rng.standard_normal((G * H, D)), rng.standard_normal((G * H, H)),
+               rng.standard_normal(G * H), rng.standard_normal(G * H))
+    _, _, cache = F.recurrent_forward(forward, x, state0, *weights)
+    expected = F.recurrent_backward(backward, dy, None, cache)
+    got = F.recurrent_backward(lambda d, c, w, out=None: backward(d, c, w), dy, None, cache)
+    for e, g in zip(expected, got):
+        for ea, ga in zip(e if isinstance(e, tuple) else (e,), g if isinstance(g, tuple) else (g,)):
+            np.testing.assert_array_equal(ea, ga)
 
 
 def test_recurrent_cache_states_are_every_step():

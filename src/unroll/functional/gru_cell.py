@@ -43,19 +43,24 @@ def gru_step_forward(gx, state, w_hh, b_hh):
     return (h,), (h_prev, rz, n, gh_n)
 
 
-def gru_step_backward(d_state, cache, w_hh):
-    """d_state (dh,) with dh (B, H) -> (dgx (B, 3H), dgh (B, 3H), (dh_prev,))."""
+def gru_step_backward(d_state, cache, w_hh, out=None):
+    """d_state (dh,) with dh (B, H) -> (dgx (B, 3H), dgh (B, 3H), (dh_prev,)).
+
+    out: optional (dgx buffer, dgh buffer), each (B, 3H) or None, that the two are written into.
+    """
     (dh,) = d_state
     h_prev, rz, n, gh_n = cache
-    H = dh.shape[1]
+    B, H = dh.shape
     r, z = rz[:, :H], rz[:, H:]
-    dgx = np.empty((dh.shape[0], 3 * H), dtype=dh.dtype)  # (B, 3H)
+    dgx, dgh = (None, None) if out is None else out
+    dgx = np.empty((B, 3 * H), dtype=dh.dtype) if dgx is None else dgx
+    dgh = np.empty((B, 3 * H), dtype=dh.dtype) if dgh is None else dgh
     da_n = dh * (1.0 - z) * (1.0 - n * n)  # (B, H)
     dgx[:, :H] = da_n * gh_n * r * (1.0 - r)
     dgx[:, H:2 * H] = dh * (h_prev - n) * z * (1.0 - z)
     dgx[:, 2 * H:] = da_n
-    dgh = dgx.copy()
-    dgh[:, 2 * H:] *= r
+    dgh[:, :2 * H] = dgx[:, :2 * H]
+    np.multiply(da_n, r, out=dgh[:, 2 * H:])
     dh_prev = dgh @ w_hh
     dh_prev += dh * z
     return dgx, dgh, (dh_prev,)

@@ -10,6 +10,8 @@ Backward, from dL/dh_t:
 """
 from __future__ import annotations
 
+import numpy as np
+
 from .activations import activation, preactivation
 
 GATES = 1
@@ -29,12 +31,15 @@ def leaky_step_forward(gx, state, w_hh, b_hh, alpha=1.0, nonlinearity="tanh"):
     return (h,), (u,)
 
 
-def leaky_step_backward(d_state, cache, w_hh, alpha=1.0, nonlinearity="tanh"):
-    """d_state (dh,) with dh (B, H) -> (dgx (B, H), dgh (B, H), (dh_prev,))."""
+def leaky_step_backward(d_state, cache, w_hh, alpha=1.0, nonlinearity="tanh", out=None):
+    """d_state (dh,) with dh (B, H) -> (dgx (B, H), dgh (B, H), (dh_prev,)).
+
+    out: optional (dgx buffer (B, H), unused) pair that dgx (= dgh here) is written into.
+    """
     (dh,) = d_state
     (u,) = cache
     _, phi_grad = activation(nonlinearity)
-    da = (dh * alpha) * phi_grad(u)  # (B, H)
+    da = np.multiply(dh * alpha, phi_grad(u), out=None if out is None else out[0])  # (B, H)
     dh_prev = da @ w_hh
     dh_prev += (1.0 - alpha) * dh
     return da, da, (dh_prev,)

@@ -43,8 +43,10 @@ def lstm_step_forward(gx, state, w_hh, b_hh):
     return (h, c), (c_prev, gates, tanh_c)
 
 
-def lstm_step_backward(d_state, cache, w_hh):
+def lstm_step_backward(d_state, cache, w_hh, out=None):
     """d_state (dh, dc) each (B, H) -> (dgx (B, 4H), dgh (B, 4H), (dh_prev, dc_prev)).
+
+    out: optional (dgx buffer (B, 4H), unused) pair that dgx (= dgh here) is written into.
 
     Written for few NumPy passes: the four upstream gradients go straight into one (B, 4H) buffer,
     which is then multiplied once by the four squashing derivatives side by side.
@@ -58,7 +60,7 @@ def lstm_step_backward(d_state, cache, w_hh):
     dc_total *= o
     dc_total *= dh
     dc_total += dc
-    da = np.empty_like(gates)  # (B, 4H): dL/d(gate outputs) [di | df | dg | do] ...
+    da = np.empty_like(gates) if out is None else out[0]  # (B, 4H): dL/d(gate outputs) [di | df | dg | do] ...
     np.multiply(dc_total, g, out=da[:, :H])
     np.multiply(dc_total, c_prev, out=da[:, H:2 * H])
     np.multiply(dc_total, i, out=da[:, 2 * H:3 * H])

@@ -3,14 +3,19 @@
 A cell is a pair of step kernels over its *recurrent* part (see rnn_cell.py, lstm_cell.py, ...):
 
     step_forward(gx_t, state, w_hh, b_hh) -> (state_t, cache_t)
-    step_backward(d_state_t, cache_t, w_hh) -> (dgx_t, dgh_t, d_state_{t-1})
+    step_backward(d_state_t, cache_t, w_hh, out=None) -> (dgx_t, dgh_t, d_state_{t-1})
 
 where gx_t = x_t W_ih^T + b_ih is the input projection, state is a tuple of (B, H) arrays whose first
 entry is the output h, dgx_t is dL/dgx_t and dgh_t is the gradient of the recurrent pre-activation
-h_{t-1} W_hh^T + b_hh. This split gives the known-fast shape: the input projection of all steps is one
+h_{t-1} W_hh^T + b_hh (`out`, if given, is a pair of buffers for dgx_t and dgh_t to be written into).
+This split gives the known-fast shape: the input projection of all steps is one
 GEMM before the loop, only dL/dh travels through the loop, and each weight gradient is one GEMM after it:
 
     dW_ih = sum_t dgx_t^T x_t        dW_hh = sum_t dgh_t^T h_{t-1}
+
+For cells whose b_hh only ever adds to gx (all but the GRU, whose reset gate scales W_hn h + b_hn),
+`fold_b_hh=True` adds b_hh into the input projection once instead of into every step; its gradient
+is then the same sum as b_ih's.
 
 Variable lengths (PyTorch's packed semantics): at a step past a sequence's length the state is carried
 unchanged, the output is zero and no gradient reaches the cell.
@@ -22,25 +27,28 @@ import numpy as np
 from .linear import linear_backward, linear_forward
 
 
-def recurrent_forward(step_forward, x, state0, w_ih, w_hh, b_ih, b_hh, lengths=None):
+def recurrent_forward(step_forward, x, state0, w_ih, w_hh, b_ih, b_hh, lengths=None, fold_b_hh=False):
     """Run a cell over a batch of sequences.
 
     step_forward: the cell's step kernel, options bound (e.g. functools.partial).
-    x (B, T, D); state0 tuple of (B, H); w_ih (G*H, D); w_hh (G*H, H); b_ih, b_hh (G*H,) or None;
-    lengths (B,) ints or None (all T).
+    x (B, T, D); state0 tuple of (B, H); w_ih (G*H, D); w_hh (G*H, H); b_ih, b_hh (G*H,) or None
+    (both or neither); lengths (B,) ints or None (all T); fold_b_hh: see the module docstring.
     Returns output (B, T, H), final state tuple of (B, H), cache; and the cache's `states` holds every
     step's state, (T+1, B, H) per entry, index 0 the initial state.
     """
     B, T, _ = x.shape
     x_tm = np.ascontiguousarray(x.transpose(1, 0, 2))  # (T, B, D), contiguous per-step slices
-    gx, input_cache = linear_forward(x_tm, w_ih, b_ih)  # (T, B, G*H): all input projections, one GEMM
+    folded = fold_b_hh and b_hh is not None
+    bias = b_ih + b_hh if folded else b_ih
+    gx, input_cache = linear_forward(x_tm, w_ih, bias)  # (T, B, G*H): all input projections, one GEMM
+    step_b_hh = None if folded else b_hh
     keep = None if lengths is None else [m[:, None] for m in (np.arange(T)[:, None] < lengths[None, :])]
     states = tuple(np.empty((T + 1,) + s.shape, dtype=x.dtype) for s in state0)  # each (T+1, B, H)
     for buf, s in zip(states, state0):
         buf[0] = s
     state, step_caches = tuple(state0), []
     for t in range(T):
-        new_state, step_cache = step_forward(gx[t], state, w_hh, b_hh)
+        new_state, step_cache = step_forward(gx[t], state, w_hh, step_b_hh)
         if keep is not None:  # finished sequences keep their state
             new_state = tuple(np.where(keep[t], n, s) for n, s in zip(new_state, state))
         for buf, s in zip(states, new_state):
@@ -51,7 +59,7 @@ def recurrent_forward(step_forward, x, state0, w_ih, w_hh, b_ih, b_hh, lengths=N
     if keep is not None:
         output = output * np.stack(keep)  # zeros past each length
     output = np.ascontiguousarray(output.transpose(1, 0, 2))  # (B, T, H)
-    cache = RecurrentCache(input_cache, w_hh, b_hh is not None, keep, states, step_caches)
+    cache = RecurrentCache(input_cache, w_hh, b_hh is not None, folded, keep, states, step_caches)
     return output, state, cache
 
 
@@ -75,17 +83,22 @@ def recurrent_backward(step_backward, d_output, d_state, cache):
         if c.keep is not None:  # a finished sequence passes its gradient straight through
             passed = tuple(np.where(c.keep[t], 0.0, d) for d in d_state)
             d_state = tuple(np.where(c.keep[t], d, 0.0) for d in d_state)
-        dgx, dgh, d_state = step_backward(d_state, c.step_caches[t], c.w_hh)
-        dgx_all[t] = dgx
-        if dgh is not dgx:
-            if dgh_all is None:
-                dgh_all = np.zeros_like(dgx_all)
+        out = (dgx_all[t], None if dgh_all is None else dgh_all[t])
+        dgx, dgh, d_state = step_backward(d_state, c.step_caches[t], c.w_hh, out=out)
+        if dgx is not out[0]:  # a kernel that ignores `out`
+            dgx_all[t] = dgx
+        if dgh is not dgx and dgh is not out[1]:
+            if dgh_all is None:  # the first step tells: keep a second buffer
+                dgh_all = np.empty_like(dgx_all)
             dgh_all[t] = dgh
         if c.keep is not None:
             d_state = tuple(d + p for d, p in zip(d_state, passed))
     dx_tm, dw_ih, db_ih = linear_backward(dgx_all, c.input_cache)  # (T, B, D)
     dgh_all = dgx_all if dgh_all is None else dgh_all
-    _, dw_hh, db_hh = linear_backward(dgh_all, (c.states[0][:-1], c.w_hh, c.has_b_hh), need_dx=False)
+    _, dw_hh, db_hh = linear_backward(dgh_all, (c.states[0][:-1], c.w_hh, c.has_b_hh and not c.folded),
+                                      need_dx=False)
+    if c.folded:  # b_hh was added with b_ih, and dgh = dgx for such cells
+        db_hh = db_ih.copy()
     dx = np.ascontiguousarray(dx_tm.transpose(1, 0, 2))  # (B, T, D)
     return dx, d_state, dw_ih, dw_hh, db_ih, db_hh
 
@@ -93,12 +106,13 @@ def recurrent_backward(step_backward, d_output, d_state, cache):
 class RecurrentCache:
     """What BPTT needs from a forward run; `states` is public for inspection (every c_t, say)."""
 
-    __slots__ = ("input_cache", "w_hh", "has_b_hh", "keep", "states", "step_caches")
+    __slots__ = ("input_cache", "w_hh", "has_b_hh", "folded", "keep", "states", "step_caches")
 
-    def __init__(self, input_cache, w_hh, has_b_hh, keep, states, step_caches):
+    def __init__(self, input_cache, w_hh, has_b_hh, folded, keep, states, step_caches):
         self.input_cache = input_cache
         self.w_hh = w_hh
         self.has_b_hh = has_b_hh
+        self.folded = folded
         self.keep = keep
         self.states = states
         self.step_caches = step_caches

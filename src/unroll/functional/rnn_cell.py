@@ -10,6 +10,8 @@ and both dgx_t and dgh_t (the gradient of the recurrent pre-activation) equal da
 """
 from __future__ import annotations
 
+import numpy as np
+
 from .activations import activation, preactivation
 
 GATES = 1
@@ -27,10 +29,13 @@ def rnn_step_forward(gx, state, w_hh, b_hh, nonlinearity="tanh"):
     return (h,), (h,)
 
 
-def rnn_step_backward(d_state, cache, w_hh, nonlinearity="tanh"):
-    """d_state (dh,) with dh (B, H) -> (dgx (B, H), dgh (B, H), (dh_prev,))."""
+def rnn_step_backward(d_state, cache, w_hh, nonlinearity="tanh", out=None):
+    """d_state (dh,) with dh (B, H) -> (dgx (B, H), dgh (B, H), (dh_prev,)).
+
+    out: optional (dgx buffer (B, H), unused) pair that dgx (= dgh here) is written into.
+    """
     (dh,) = d_state
     (h,) = cache
     _, phi_grad = activation(nonlinearity)
-    da = dh * phi_grad(h)  # (B, H)
+    da = np.multiply(dh, phi_grad(h), out=None if out is None else out[0])  # (B, H)
     return da, da, (da @ w_hh,)

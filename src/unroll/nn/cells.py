@@ -27,6 +27,7 @@ class Cell(Module):
 
     GATES = 1
     IS_LSTM = False
+    FOLD_B_HH = True  # b_hh only ever adds to gx, so the runner folds it into the input projection
 
     def __init__(self, input_size: int, hidden_size: int, bias: bool = True, dtype=np.float32, rng=None):
         super().__init__()
@@ -82,7 +83,8 @@ class Cell(Module):
         check_array("x", x, (None, self.input_size), self.dtype)
         state = self.check_state(state, x.shape[0])
         step_forward, _ = self.kernels()
-        _, new_state, cache = F.recurrent_forward(step_forward, x[:, None], state, *self.weights())
+        _, new_state, cache = F.recurrent_forward(step_forward, x[:, None], state, *self.weights(),
+                                                  fold_b_hh=self.FOLD_B_HH)
         return from_tuple(new_state, self.IS_LSTM), cache
 
     def step(self, x: np.ndarray, state=None):
@@ -131,6 +133,7 @@ class GRUCell(Cell):
     """GRU cell, PyTorch's variant: gates r, z, n; the reset gate scales W_hn h + b_hn."""
 
     GATES = 3
+    FOLD_B_HH = False  # b_hn sits inside the reset gate's product
 
     def kernels(self):
         return F.gru_step_forward, F.gru_step_backward

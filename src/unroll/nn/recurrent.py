@@ -54,7 +54,8 @@ class Recurrent(Module):
         step_forward, _ = self.cell.kernels()
         if self.reverse:
             x = F.reverse_padded(x, lengths)
-        output, state, kernel_cache = F.recurrent_forward(step_forward, x, state, *self.cell.weights(), lengths)
+        output, state, kernel_cache = F.recurrent_forward(step_forward, x, state, *self.cell.weights(), lengths,
+                                                          fold_b_hh=self.cell.FOLD_B_HH)
         if self.reverse:
             output = F.reverse_padded(output, lengths)
         return output, state, (kernel_cache, lengths)
