@@ -169,10 +169,10 @@ def test_recurrent_cache_states_are_every_step():
     state = (h0, c0)
     for t in range(3):
         state, _ = forward(x[:, t] @ w_ih.T, state, w_hh, None)
-        np.testing.assert_allclose(cache.states[0][t + 1], state[0], atol=1e-14)
-        np.testing.assert_allclose(cache.states[1][t + 1], state[1], atol=1e-14)
+        np.testing.assert_allclose(cache.states[0][:, t + 1], state[0], atol=1e-14)
+        np.testing.assert_allclose(cache.states[1][:, t + 1], state[1], atol=1e-14)
         np.testing.assert_allclose(y[:, t], state[0], atol=1e-14)
-    np.testing.assert_array_equal(cache.states[1][0], c0)
+    np.testing.assert_array_equal(cache.states[1][:, 0], c0)
 
 
 @pytest.mark.parametrize("bias", [True, False])

@@ -59,7 +59,7 @@ def backprop_states(model, cache, d_output, d_state=None):
     """
     runner, kc = single_layer(model, cache)
     _, step_backward = runner.cell.kernels()
-    T1, B, H = kc.states[0].shape
+    B, T1, H = kc.states[0].shape
     if d_output is not None:
         check_array("d_output", d_output, (B, T1 - 1, H), kc.states[0].dtype)
     d_out = None if d_output is None else d_output.transpose(1, 0, 2)  # (T, B, H)
@@ -68,7 +68,7 @@ def backprop_states(model, cache, d_output, d_state=None):
         d_state = tuple(None if d is None else d[0] for d in d_state)
     d_state = tuple(np.zeros((B, H), kc.states[0].dtype) if d is None
                     else check_array(f"d_state[{p}]", d, (B, H), kc.states[0].dtype) for p, d in enumerate(d_state))
-    d_states = tuple(np.empty_like(s) for s in kc.states)  # each (T+1, B, H)
+    d_states = tuple(np.empty((T1, B, H), dtype=s.dtype) for s in kc.states)  # each (T+1, B, H)
     dgx = np.empty((T1 - 1, B, kc.w_hh.shape[0]), dtype=kc.w_hh.dtype)  # (T, B, G*H)
     for t in range(T1 - 2, -1, -1):
         if d_out is not None:  # dL/dh_{t+1}: from the output at that step + from the steps after it

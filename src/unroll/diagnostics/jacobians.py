@@ -31,7 +31,7 @@ def step_jacobians(model, cache) -> np.ndarray:
     runner, kc = single_layer(model, cache)
     _, step_backward = runner.cell.kernels()
     parts = len(kc.states)
-    T1, B, H = kc.states[0].shape
+    B, T1, H = kc.states[0].shape
     S = parts * H
     eye = np.eye(S, dtype=kc.states[0].dtype)  # (S, S): S unit vectors d state_{t+1}
     seeds = tuple(np.tile(eye[:, p * H:(p + 1) * H], (B, 1)) for p in range(parts))  # each (B*S, H)

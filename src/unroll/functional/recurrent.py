@@ -34,31 +34,31 @@ def recurrent_forward(step_forward, x, state0, w_ih, w_hh, b_ih, b_hh, lengths=N
     x (B, T, D); state0 tuple of (B, H); w_ih (G*H, D); w_hh (G*H, H); b_ih, b_hh (G*H,) or None
     (both or neither); lengths (B,) ints or None (all T); fold_b_hh: see the module docstring.
     Returns output (B, T, H), final state tuple of (B, H), cache; and the cache's `states` holds every
-    step's state, (T+1, B, H) per entry, index 0 the initial state.
+    step's state, (B, T+1, H) per entry, index 0 the initial state.
+
+    Everything stays batch-first, as the caller's arrays are: step t reads the (B, G*H) slice
+    gx[:, t], whose rows are contiguous, so no (B, T, .) <-> (T, B, .) transpose is ever copied.
     """
     B, T, _ = x.shape
-    x_tm = np.ascontiguousarray(x.transpose(1, 0, 2))  # (T, B, D), contiguous per-step slices
     folded = fold_b_hh and b_hh is not None
     bias = b_ih + b_hh if folded else b_ih
-    gx, input_cache = linear_forward(x_tm, w_ih, bias)  # (T, B, G*H): all input projections, one GEMM
+    gx, input_cache = linear_forward(x, w_ih, bias)  # (B, T, G*H): all input projections, one GEMM
     step_b_hh = None if folded else b_hh
     keep = None if lengths is None else [m[:, None] for m in (np.arange(T)[:, None] < lengths[None, :])]
-    states = tuple(np.empty((T + 1,) + s.shape, dtype=x.dtype) for s in state0)  # each (T+1, B, H)
+    states = tuple(np.empty((B, T + 1, s.shape[1]), dtype=x.dtype) for s in state0)  # each (B, T+1, H)
     for buf, s in zip(states, state0):
-        buf[0] = s
+        buf[:, 0] = s
     state, step_caches = tuple(state0), []
     for t in range(T):
-        new_state, step_cache = step_forward(gx[t], state, w_hh, step_b_hh)
+        new_state, step_cache = step_forward(gx[:, t], state, w_hh, step_b_hh)
         if keep is not None:  # finished sequences keep their state
             new_state = tuple(np.where(keep[t], n, s) for n, s in zip(new_state, state))
         for buf, s in zip(states, new_state):
-            buf[t + 1] = s
+            buf[:, t + 1] = s
         state = new_state
         step_caches.append(step_cache)
-    output = states[0][1:]  # (T, B, H)
-    if keep is not None:
-        output = output * np.stack(keep)  # zeros past each length
-    output = np.ascontiguousarray(output.transpose(1, 0, 2))  # (B, T, H)
+    output = states[0][:, 1:]  # (B, T, H), a view of the cache: copied below
+    output = output.copy() if keep is None else output * np.stack(keep, axis=1)  # zeros past each length
     cache = RecurrentCache(input_cache, w_hh, b_hh is not None, folded, keep, states, step_caches)
     return output, state, cache
 
@@ -70,36 +70,34 @@ def recurrent_backward(step_backward, d_output, d_state, cache):
     Returns dx (B, T, D), d_state0 tuple of (B, H), dw_ih, dw_hh, db_ih, db_hh (None without bias).
     """
     c = cache
-    T, B = c.states[0].shape[0] - 1, c.states[0].shape[1]
-    zeros = [np.zeros_like(s[0]) for s in c.states]
+    B, T = c.states[0].shape[0], c.states[0].shape[1] - 1
+    zeros = [np.zeros_like(s[:, 0]) for s in c.states]
     d_state = tuple(z if d is None else d for z, d in zip(zeros, d_state or (None,) * len(zeros)))
-    d_out = None if d_output is None else d_output.transpose(1, 0, 2)  # (T, B, H)
-    dgx_all = np.empty(c.input_cache[0].shape[:2] + (c.w_hh.shape[0],), dtype=c.w_hh.dtype)  # (T, B, G*H)
-    dgh_all = None  # (T, B, G*H), only for cells whose dgh differs from dgx (the GRU)
+    dgx_all = np.empty((B, T, c.w_hh.shape[0]), dtype=c.w_hh.dtype)  # (B, T, G*H)
+    dgh_all = None  # (B, T, G*H), only for cells whose dgh differs from dgx (the GRU)
     for t in range(T - 1, -1, -1):
-        if d_out is not None:  # dL/dh_t = from the output at t + from step t+1
-            d_out_t = d_out[t] if c.keep is None else d_out[t] * c.keep[t]  # padded outputs are constant zeros
+        if d_output is not None:  # dL/dh_t = from the output at t + from step t+1
+            d_out_t = d_output[:, t] if c.keep is None else d_output[:, t] * c.keep[t]  # padding: constant zeros
             d_state = (d_state[0] + d_out_t,) + d_state[1:]
         if c.keep is not None:  # a finished sequence passes its gradient straight through
             passed = tuple(np.where(c.keep[t], 0.0, d) for d in d_state)
             d_state = tuple(np.where(c.keep[t], d, 0.0) for d in d_state)
-        out = (dgx_all[t], None if dgh_all is None else dgh_all[t])
+        out = (dgx_all[:, t], None if dgh_all is None else dgh_all[:, t])
         dgx, dgh, d_state = step_backward(d_state, c.step_caches[t], c.w_hh, out=out)
         if dgx is not out[0]:  # a kernel that ignores `out`
-            dgx_all[t] = dgx
+            dgx_all[:, t] = dgx
         if dgh is not dgx and dgh is not out[1]:
             if dgh_all is None:  # the first step tells: keep a second buffer
                 dgh_all = np.empty_like(dgx_all)
-            dgh_all[t] = dgh
+            dgh_all[:, t] = dgh
         if c.keep is not None:
             d_state = tuple(d + p for d, p in zip(d_state, passed))
-    dx_tm, dw_ih, db_ih = linear_backward(dgx_all, c.input_cache)  # (T, B, D)
+    dx, dw_ih, db_ih = linear_backward(dgx_all, c.input_cache)  # dx (B, T, D)
     dgh_all = dgx_all if dgh_all is None else dgh_all
-    _, dw_hh, db_hh = linear_backward(dgh_all, (c.states[0][:-1], c.w_hh, c.has_b_hh and not c.folded),
+    _, dw_hh, db_hh = linear_backward(dgh_all, (c.states[0][:, :-1], c.w_hh, c.has_b_hh and not c.folded),
                                       need_dx=False)
     if c.folded:  # b_hh was added with b_ih, and dgh = dgx for such cells
         db_hh = db_ih.copy()
-    dx = np.ascontiguousarray(dx_tm.transpose(1, 0, 2))  # (B, T, D)
     return dx, d_state, dw_ih, dw_hh, db_ih, db_hh
 
 

@@ -74,5 +74,5 @@ class Recurrent(Module):
     def state_sequence(self, cache) -> tuple:
         """Every step's state from a forward cache: tuple of (B, T, H), in input time order."""
         kernel_cache, lengths = cache
-        steps = tuple(s[1:].transpose(1, 0, 2) for s in kernel_cache.states)  # each (B, T, H)
+        steps = tuple(s[:, 1:] for s in kernel_cache.states)  # each (B, T, H)
         return tuple(F.reverse_padded(s, lengths) for s in steps) if self.reverse else steps
