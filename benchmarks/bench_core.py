@@ -109,6 +109,7 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--pause", type=float, default=0.3, help="seconds between competitors")
     parser.add_argument("--kinds", default="LSTM,GRU,RNN")
+    parser.add_argument("--only", choices=["layers", "streaming"], help="run one of the two tables")
     args = parser.parse_args()
     import torch
 
@@ -118,7 +119,7 @@ def main() -> None:
     print(f"torch {torch.__version__}, numpy {np.__version__}, threads {args.threads}, "
           f"OPENBLAS_CORETYPE={os.environ.get('OPENBLAS_CORETYPE', '(auto)')}, load {os.getloadavg()[0]:.2f}")
     print(f"{'layer':5} {'(B, T, D, H)':>20} {'train ms u/t':>16} {'ratio':>6} {'infer ms u/t':>16} {'ratio':>6}")
-    for kind in args.kinds.split(","):
+    for kind in args.kinds.split(",") if args.only != "streaming" else []:
         for B, T, D, H in shapes:
             (ot, tt), (oi, ti) = layer_case(torch, kind, B, T, D, H)
             repeats = max(1, int(2e7 / (B * T * H * (D + H))))
@@ -127,6 +128,8 @@ def main() -> None:
             print(f"{kind:5} {str((B, T, D, H)):>20} {train['u'] * 1e3:7.1f}/{train['t'] * 1e3:7.1f} "
                   f"{train['t'] / train['u']:6.2f} {infer['u'] * 1e3:7.1f}/{infer['t'] * 1e3:7.1f} "
                   f"{infer['t'] / infer['u']:6.2f}")
+    if args.only == "layers":
+        return
     print(f"\nstreaming, B=1, one step per call: microseconds per step and ratio torch/unroll")
     for kind in [k for k in args.kinds.split(",") if k != "RNN"]:
         for H in STREAM_SIZES:

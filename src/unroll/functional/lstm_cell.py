@@ -30,12 +30,12 @@ def lstm_step_forward(gx, state, w_hh, b_hh):
     H = h_prev.shape[1]
     gates = preactivation(gx, h_prev, w_hh, b_hh)  # (B, 4H), squashed in place below
     # One pass squashes all four blocks: tanh(a) = 2 sigmoid(2a) - 1 for g, sigmoid for i, f, o.
-    gates[:, 2 * H:3 * H] *= 2.0
-    sigmoid_(gates)
     g = gates[:, 2 * H:3 * H]
     g *= 2.0
+    sigmoid_(gates)
+    g *= 2.0
     g -= 1.0
-    i, f, g, o = (gates[:, k * H:(k + 1) * H] for k in range(4))
+    i, f, o = gates[:, :H], gates[:, H:2 * H], gates[:, 3 * H:]
     c = f * c_prev
     c += i * g
     tanh_c = np.tanh(c)
@@ -54,7 +54,7 @@ def lstm_step_backward(d_state, cache, w_hh, out=None):
     dh, dc = d_state
     c_prev, gates, tanh_c = cache
     H = dh.shape[1]
-    i, f, g, o = (gates[:, k * H:(k + 1) * H] for k in range(4))
+    i, f, g, o = gates[:, :H], gates[:, H:2 * H], gates[:, 2 * H:3 * H], gates[:, 3 * H:]
     dc_total = tanh_c * tanh_c  # (B, H), becomes dc + dh * o * (1 - tanh(c)^2): all paths into c_t
     np.subtract(1.0, dc_total, out=dc_total)
     dc_total *= o

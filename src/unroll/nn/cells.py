@@ -75,8 +75,10 @@ class Cell(Module):
         if len(parts) != self.num_states:
             raise TypeError(f"{name}: expected {'LSTMState(h, c)' if self.IS_LSTM else 'an array h'}, "
                             f"got {type(state).__name__} of {len(parts)}")
-        return tuple(check_array(f"{name}[{k}]", p, (batch, self.hidden_size), self.dtype)
-                     for k, p in enumerate(parts))
+        shape = (batch, self.hidden_size)
+        for k, part in enumerate(parts):  # a plain loop: streaming calls this every step
+            check_array(f"{name}[{k}]", part, shape, self.dtype)
+        return parts
 
     def forward(self, x: np.ndarray, state=None):
         """One step. x (B, D); state (B, H) or LSTMState or None. Returns (state_t, cache)."""
