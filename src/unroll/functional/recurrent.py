@@ -49,11 +49,8 @@ def recurrent_forward(step_forward, x, state0, w_ih, w_hh, b_ih, b_hh, lengths=N
     for buf, s in zip(states, state0):
         buf[:, 0] = s
     state, step_caches = tuple(state0), []
-    # The same matrix stored column-major: the step's h W_hh^T becomes a product of two row-major
-    # operands with no transpose flag, which OpenBLAS runs up to 25% faster here (benchmarks/bench_floor.py).
-    w_hh_cols = np.asfortranarray(w_hh)  # (G*H, H)
     for t in range(T):
-        new_state, step_cache = step_forward(gx[:, t], state, w_hh_cols, step_b_hh)
+        new_state, step_cache = step_forward(gx[:, t], state, w_hh, step_b_hh)
         if keep is not None:  # finished sequences keep their state
             new_state = tuple(np.where(keep[t], n, s) for n, s in zip(new_state, state))
         for buf, s in zip(states, new_state):
