@@ -4,9 +4,11 @@
     python benchmarks/bench_core.py --quick         # smallest shape only
     OPENBLAS_CORETYPE=SkylakeX python benchmarks/bench_core.py   # let OpenBLAS use AVX-512 kernels
 
-Both run float32 with the same thread count. Each measurement alternates the two competitors
-several times, pausing between them because BLAS worker threads keep spinning for a while after a
-call, and keeps the median. Printed ratios are torch_time / unroll_time: above 1 means unroll is faster.
+Both run float32 with the same thread count. Each measurement alternates the competitors over
+several rounds, pausing between them because BLAS worker threads keep spinning for a while after a
+call. Printed times are medians over rounds; printed ratios are torch_time / unroll_time taken within
+each round (back to back) and then the median over rounds, which follows this shared machine's slow
+drifts in speed better than a ratio of two medians. Above 1 means unroll is faster.
 """
 from __future__ import annotations
 
@@ -35,13 +37,23 @@ def timed(fn, repeats: int) -> float:
 
 
 def interleaved(fns: dict, rounds: int, repeats: int, pause: float) -> dict:
-    """Median over rounds of each competitor's median time, alternating competitors every round."""
+    """Each competitor's median time per round, alternating competitors every round: {name: [s, ...]}."""
     results = {name: [] for name in fns}
     for _ in range(rounds):
         for name, fn in fns.items():
             time.sleep(pause)
             results[name].append(timed(fn, repeats))
-    return {name: statistics.median(ts) for name, ts in results.items()}
+    return results
+
+
+def medians(rounds: dict) -> dict:
+    """{name: median seconds} from interleaved()'s per-round times."""
+    return {name: statistics.median(ts) for name, ts in rounds.items()}
+
+
+def paired_ratio(rounds: dict, theirs: str, ours: str) -> float:
+    """Median over rounds of theirs / ours, each pair timed back to back."""
+    return statistics.median(t / o for t, o in zip(rounds[theirs], rounds[ours]))
 
 
 def layer_case(torch, kind: str, B: int, T: int, D: int, H: int):
@@ -107,6 +119,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="smallest shape, fewer rounds")
     parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--rounds", type=int, default=7, help="alternations of the competitors per measurement")
     parser.add_argument("--pause", type=float, default=0.3, help="seconds between competitors")
     parser.add_argument("--kinds", default="LSTM,GRU,RNN")
     parser.add_argument("--only", choices=["layers", "streaming"], help="run one of the two tables")
@@ -115,7 +128,7 @@ def main() -> None:
 
     torch.set_num_threads(args.threads)
     shapes = SHAPES[:1] if args.quick else SHAPES
-    rounds = 3 if args.quick else 5
+    rounds = 3 if args.quick else args.rounds
     print(f"torch {torch.__version__}, numpy {np.__version__}, threads {args.threads}, "
           f"OPENBLAS_CORETYPE={os.environ.get('OPENBLAS_CORETYPE', '(auto)')}, load {os.getloadavg()[0]:.2f}")
     print(f"{'layer':5} {'(B, T, D, H)':>20} {'train ms u/t':>16} {'ratio':>6} {'infer ms u/t':>16} {'ratio':>6}")
@@ -123,22 +136,23 @@ def main() -> None:
         for B, T, D, H in shapes:
             (ot, tt), (oi, ti) = layer_case(torch, kind, B, T, D, H)
             repeats = max(1, int(2e7 / (B * T * H * (D + H))))
-            train = interleaved({"u": ot, "t": tt}, rounds, repeats, args.pause)
-            infer = interleaved({"u": oi, "t": ti}, rounds, repeats, args.pause)
+            train_rounds = interleaved({"u": ot, "t": tt}, rounds, repeats, args.pause)
+            infer_rounds = interleaved({"u": oi, "t": ti}, rounds, repeats, args.pause)
+            train, infer = medians(train_rounds), medians(infer_rounds)
             print(f"{kind:5} {str((B, T, D, H)):>20} {train['u'] * 1e3:7.1f}/{train['t'] * 1e3:7.1f} "
-                  f"{train['t'] / train['u']:6.2f} {infer['u'] * 1e3:7.1f}/{infer['t'] * 1e3:7.1f} "
-                  f"{infer['t'] / infer['u']:6.2f}")
+                  f"{paired_ratio(train_rounds, 't', 'u'):6.2f} {infer['u'] * 1e3:7.1f}/{infer['t'] * 1e3:7.1f} "
+                  f"{paired_ratio(infer_rounds, 't', 'u'):6.2f}", flush=True)
     if args.only == "layers":
         return
     print(f"\nstreaming, B=1, one step per call: microseconds per step and ratio torch/unroll")
     for kind in [k for k in args.kinds.split(",") if k != "RNN"]:
         for H in STREAM_SIZES:
             fns, steps = stream_case(torch, kind, H)
-            times = interleaved(fns, rounds, 5, args.pause)
-            us = {name: t / steps * 1e6 for name, t in times.items()}
+            per_round = interleaved(fns, rounds, 5, args.pause)
+            us = {name: t / steps * 1e6 for name, t in medians(per_round).items()}
             print(f"{kind:5} H={H:4}  unroll {us['unroll']:6.1f}  torch layer {us['torch layer']:6.1f} "
-                  f"({us['torch layer'] / us['unroll']:.2f}x)  torch cell {us['torch cell']:6.1f} "
-                  f"({us['torch cell'] / us['unroll']:.2f}x)")
+                  f"({paired_ratio(per_round, 'torch layer', 'unroll'):.2f}x)  torch cell {us['torch cell']:6.1f} "
+                  f"({paired_ratio(per_round, 'torch cell', 'unroll'):.2f}x)", flush=True)
 
 
 if __name__ == "__main__":

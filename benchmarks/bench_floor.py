@@ -13,7 +13,8 @@ For each (B, T, D, H) it times, interleaved (float32, same thread count):
 - squashing:  only the transcendental passes no NumPy implementation can avoid: one exp over every
               logistic gate and one tanh over every tanh'd array, at every step.
 
-and prints the ratios torch / time for unroll, for the GEMMs alone and for GEMMs + squashing. The
+and prints the ratios torch / time (per round, median over rounds) for unroll, for the GEMMs alone
+and for GEMMs + squashing. The
 last two bound what any NumPy implementation of this algorithm could reach on this machine: they
 leave out every other elementwise pass (each NumPy operation is a separate pass over memory).
 """
@@ -25,7 +26,7 @@ import os
 import numpy as np
 
 import unroll
-from bench_core import SHAPES, interleaved, layer_case
+from bench_core import SHAPES, interleaved, layer_case, medians, paired_ratio
 
 # Per cell: (gates G, logistic gate multiple, tanh'd arrays per step).
 CELLS = {"LSTM": (4, 4, 1), "GRU": (3, 2, 1), "RNN": (1, 0, 1)}
@@ -91,11 +92,12 @@ def main() -> None:
             fns = {"torch": theirs, "unroll": ours, "gemm": gemm_only(kind, B, T, D, H),
                    "squash": squashing_only(kind, B, T, H)}
             repeats = max(1, int(2e7 / (B * T * H * (D + H))))
-            ms = {k: v * 1e3 for k, v in interleaved(fns, 3 if args.quick else 5, repeats, args.pause).items()}
-            floor = ms["gemm"] + ms["squash"]
+            per_round = interleaved(fns, 3 if args.quick else 5, repeats, args.pause)
+            per_round["floor"] = [g + s for g, s in zip(per_round["gemm"], per_round["squash"])]
+            ms = {k: v * 1e3 for k, v in medians(per_round).items()}
+            ratios = [paired_ratio(per_round, "torch", k) for k in ("unroll", "gemm", "floor")]
             print(f"{kind:5} {str((B, T, D, H)):>20} {ms['torch']:8.1f} {ms['unroll']:8.1f} {ms['gemm']:8.1f} "
-                  f"{ms['squash']:8.1f}   {'':>13} {ms['torch'] / ms['unroll']:7.2f} "
-                  f"{ms['torch'] / ms['gemm']:7.2f} {ms['torch'] / floor:7.2f}", flush=True)
+                  f"{ms['squash']:8.1f}   {'':>13} " + " ".join(f"{r:7.2f}" for r in ratios), flush=True)
 
 
 if __name__ == "__main__":
