@@ -2,7 +2,7 @@
 
     python benchmarks/bench_core.py                 # full table
     python benchmarks/bench_core.py --quick         # smallest shape only
-    OPENBLAS_CORETYPE=SkylakeX python benchmarks/bench_core.py   # let OpenBLAS use AVX-512 kernels
+    OPENBLAS_CORETYPE=SkylakeX python benchmarks/bench_core.py   # AVX-512 kernels (on a CPU that has AVX-512)
 
 Both run float32 with the same thread count. Each measurement alternates the competitors over
 several rounds, pausing between them because BLAS worker threads keep spinning for a while after a
