@@ -5,9 +5,9 @@ Every forward pass and every backward pass through time is plain NumPy beside it
 """
 __version__ = "0.1.0"  # before the submodules, which record it in checkpoints
 
-from ._allocator import keep_freed_memory
+from . import _allocator
 
-keep_freed_memory()  # before any array is made: see _allocator.py for why and how to opt out
+_allocator.keep_freed_memory()  # before any array is made: see _allocator.py for why and how to opt out
 
 from . import checkpoint, data, diagnostics, functional, init, metrics, models, nn, optim, reservoir, training
 from .gradcheck import gradcheck, numerical_gradient, relative_error

@@ -7,21 +7,9 @@ from functools import partial
 
 import numpy as np
 import pytest
+from gradient_checks import assert_grads
 
 from unroll import functional as F
-from unroll import gradcheck
-
-TOL = 1e-6
-
-
-def assert_grads(f, arrays, grads, allow_zero=()):
-    """gradcheck every array; also refuse an all-zero analytic gradient, which would pass vacuously."""
-    errors = gradcheck(f, arrays, grads)
-    assert max(errors.values()) < TOL, errors
-    for name, g in grads.items():
-        if name not in allow_zero:
-            assert np.abs(g).max() > 0, f"{name}: analytic gradient is identically zero"
-
 
 # Step kernels: (forward, backward, gate multiple G, number of state entries)
 STEPS = {
