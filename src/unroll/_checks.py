@@ -6,6 +6,7 @@ so a user never has to guess why a call failed. Nothing is broadcast or cast sil
 from __future__ import annotations
 
 import numpy as np
+from .errors import InvalidValueError, InvalidTypeError
 
 FLOAT_DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
 
@@ -16,20 +17,20 @@ def as_rng(rng) -> np.random.Generator:
         return rng
     if rng is None or isinstance(rng, (int, np.integer)):
         return np.random.default_rng(rng)
-    raise TypeError(f"rng: expected a numpy Generator, an int seed or None, got {type(rng).__name__}")
+    raise InvalidTypeError(f"rng: expected a numpy Generator, an int seed or None, got {type(rng).__name__}")
 
 
 def check_dtype(dtype) -> np.dtype:
     """Normalise a float dtype argument (float32 or float64)."""
     dt = np.dtype(dtype)
     if dt not in FLOAT_DTYPES:
-        raise TypeError(f"dtype: expected float32 or float64, got {dt}")
+        raise InvalidTypeError(f"dtype: expected float32 or float64, got {dt}")
     return dt
 
 
 def check_option(name: str, value, allowed) -> None:
     if value not in allowed:
-        raise ValueError(f"{name}: expected one of {sorted(allowed)}, got {value!r}")
+        raise InvalidValueError(f"{name}: expected one of {sorted(allowed)}, got {value!r}")
 
 
 def check_array(name: str, x, shape: tuple, dtype=None, finite: bool = True) -> np.ndarray:
@@ -39,18 +40,18 @@ def check_array(name: str, x, shape: tuple, dtype=None, finite: bool = True) -> 
     dtype: the required dtype, or None to accept any float dtype.
     """
     if not isinstance(x, np.ndarray):
-        raise TypeError(f"{name}: expected a numpy array, got {type(x).__name__}")
+        raise InvalidTypeError(f"{name}: expected a numpy array, got {type(x).__name__}")
     if x.ndim != len(shape):
-        raise ValueError(f"{name}: expected {len(shape)} dimensions {_fmt(shape)}, got shape {x.shape}")
+        raise InvalidValueError(f"{name}: expected {len(shape)} dimensions {_fmt(shape)}, got shape {x.shape}")
     for axis, (want, got) in enumerate(zip(shape, x.shape)):
         if want is not None and want != got:
-            raise ValueError(f"{name}: expected shape {_fmt(shape)}, got {x.shape} (axis {axis})")
+            raise InvalidValueError(f"{name}: expected shape {_fmt(shape)}, got {x.shape} (axis {axis})")
     if dtype is not None and x.dtype != dtype:
-        raise TypeError(f"{name}: expected dtype {np.dtype(dtype)}, got {x.dtype} (cast it explicitly)")
+        raise InvalidTypeError(f"{name}: expected dtype {np.dtype(dtype)}, got {x.dtype} (cast it explicitly)")
     if dtype is None and x.dtype not in FLOAT_DTYPES:
-        raise TypeError(f"{name}: expected a float32 or float64 array, got {x.dtype}")
+        raise InvalidTypeError(f"{name}: expected a float32 or float64 array, got {x.dtype}")
     if finite and np.count_nonzero(np.isfinite(x)) != x.size:  # twice as fast as .all() on small arrays
-        raise ValueError(f"{name}: expected finite values, got NaN or inf")
+        raise InvalidValueError(f"{name}: expected finite values, got NaN or inf")
     return x
 
 
@@ -62,11 +63,11 @@ def check_lengths(lengths, batch: int, steps: int) -> np.ndarray | None:
         lengths = lengths.detach().cpu().numpy()
     lengths = np.asarray(lengths)
     if lengths.ndim != 1 or lengths.shape[0] != batch:
-        raise ValueError(f"lengths: expected shape ({batch},), got {lengths.shape}")
+        raise InvalidValueError(f"lengths: expected shape ({batch},), got {lengths.shape}")
     if not np.issubdtype(lengths.dtype, np.integer):
-        raise TypeError(f"lengths: expected integers, got {lengths.dtype}")
+        raise InvalidTypeError(f"lengths: expected integers, got {lengths.dtype}")
     if lengths.size and (lengths.min() < 0 or lengths.max() > steps):
-        raise ValueError(f"lengths: expected values in [0, {steps}], got min {lengths.min()} max {lengths.max()}")
+        raise InvalidValueError(f"lengths: expected values in [0, {steps}], got min {lengths.min()} max {lengths.max()}")
     return lengths.astype(np.int64)
 
 

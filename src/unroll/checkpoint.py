@@ -29,6 +29,7 @@ from pathlib import Path
 import numpy as np
 from safetensors.numpy import load as _safetensors_load
 from safetensors.numpy import save as _safetensors_save
+from .errors import InvalidValueError, InvalidTypeError
 
 __all__ = ["save_checkpoint", "load_checkpoint", "restore_rng", "WEIGHTS_FILE", "CONFIG_FILE"]
 
@@ -50,12 +51,12 @@ def save_checkpoint(directory, tensors: dict, meta: dict) -> None:
     directory = Path(directory)
     weights = _serialise_tensors(tensors)
     if not isinstance(meta, dict) or _RESERVED in meta:
-        raise ValueError(f"meta: expected a dict without the key {_RESERVED!r}, got {_describe(meta)}")
+        raise InvalidValueError(f"meta: expected a dict without the key {_RESERVED!r}, got {_describe(meta)}")
     config = {**meta, _RESERVED: {"format_version": FORMAT_VERSION, "sha256": hashlib.sha256(weights).hexdigest()}}
     try:
         config_bytes = json.dumps(config, indent=2).encode()
     except TypeError as err:  # json names the offending type, not the key: add where to look
-        raise TypeError(f"meta: expected JSON-serialisable values (lists, dicts, str, int, float, bool), {err}") from None
+        raise InvalidTypeError(f"meta: expected JSON-serialisable values (lists, dicts, str, int, float, bool), {err}") from None
     if not directory.parent.is_dir():
         raise FileNotFoundError(f"checkpoint: expected an existing parent directory {directory.parent}, found none")
 
@@ -103,16 +104,16 @@ def load_checkpoint(directory) -> tuple[dict, dict]:
     try:
         config = json.loads((directory / CONFIG_FILE).read_bytes())
     except (json.JSONDecodeError, UnicodeDecodeError) as err:
-        raise ValueError(f"checkpoint {directory}: {CONFIG_FILE} is not valid JSON ({err})") from None
+        raise InvalidValueError(f"checkpoint {directory}: {CONFIG_FILE} is not valid JSON ({err})") from None
     header = config.pop(_RESERVED, None) if isinstance(config, dict) else None
     if not isinstance(header, dict) or header.get("format_version") != FORMAT_VERSION:
-        raise ValueError(f"checkpoint {directory}: expected {CONFIG_FILE} with a {_RESERVED!r} entry of "
+        raise InvalidValueError(f"checkpoint {directory}: expected {CONFIG_FILE} with a {_RESERVED!r} entry of "
                          f"format_version {FORMAT_VERSION}, found {header!r}")
 
     weights = (directory / WEIGHTS_FILE).read_bytes()
     digest = hashlib.sha256(weights).hexdigest()
     if digest != header.get("sha256"):
-        raise ValueError(f"checkpoint {directory}: {WEIGHTS_FILE} does not match {CONFIG_FILE} "
+        raise InvalidValueError(f"checkpoint {directory}: {WEIGHTS_FILE} does not match {CONFIG_FILE} "
                          f"(expected sha256 {header.get('sha256')}, found {digest}): corrupt or from another save")
     return _safetensors_load(weights), config
 
@@ -125,7 +126,7 @@ def restore_rng(state: dict) -> np.random.Generator:
     name = state.get("bit_generator") if isinstance(state, dict) else None
     cls = getattr(np.random, name, None) if isinstance(name, str) else None
     if not (isinstance(cls, type) and issubclass(cls, np.random.BitGenerator)):
-        raise ValueError(f"rng state: expected a dict with 'bit_generator' naming a numpy BitGenerator, got {name!r}")
+        raise InvalidValueError(f"rng state: expected a dict with 'bit_generator' naming a numpy BitGenerator, got {name!r}")
     bit_generator = cls()
     bit_generator.state = state
     return np.random.Generator(bit_generator)
@@ -133,12 +134,12 @@ def restore_rng(state: dict) -> np.random.Generator:
 
 def _serialise_tensors(tensors: dict) -> bytes:
     if not isinstance(tensors, dict):
-        raise TypeError(f"tensors: expected a dict str -> ndarray, got {_describe(tensors)}")
+        raise InvalidTypeError(f"tensors: expected a dict str -> ndarray, got {_describe(tensors)}")
     for name, t in tensors.items():
         if not isinstance(name, str) or not name:
-            raise TypeError(f"tensors: expected non-empty str keys, got {name!r}")
+            raise InvalidTypeError(f"tensors: expected non-empty str keys, got {name!r}")
         if not isinstance(t, np.ndarray):
-            raise TypeError(f"tensors[{name!r}]: expected a numpy array, got {_describe(t)}")
+            raise InvalidTypeError(f"tensors[{name!r}]: expected a numpy array, got {_describe(t)}")
     return _safetensors_save({name: np.ascontiguousarray(t) for name, t in tensors.items()})
 
 

@@ -1,13 +1,17 @@
 """The `unroll` command. Each subcommand lives in `unroll.commands.<name>` and exposes
 `add_parser(subparsers)`, which registers its arguments and sets `func(args) -> int`.
 
-Bad arguments or unusable data end in one clear line on stderr and exit code 2, never a traceback.
+Bad arguments or unusable data end in one clear line on stderr and exit code 2: argparse's errors,
+unroll's own validation errors (`unroll.errors`), and files that cannot be read or written. Anything
+else is a bug and keeps its traceback.
 """
 from __future__ import annotations
 
 import argparse
 import importlib
 import sys
+
+from .errors import CommandError, UnrollError
 
 # One entry per subcommand module; add yours here.
 COMMANDS = [
@@ -19,10 +23,6 @@ COMMANDS = [
     "esn",
     "lab",
 ]
-
-
-class CommandError(Exception):
-    """A user-facing failure: printed as one line, exit code 2."""
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -37,7 +37,7 @@ def main(argv=None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return int(args.func(args) or 0)
-    except (CommandError, ValueError, TypeError, OSError) as err:
+    except (UnrollError, OSError) as err:  # CommandError is an UnrollError
         print(f"unroll {args.command}: error: {err}", file=sys.stderr)
         return 2
 

@@ -9,6 +9,7 @@ eps = 1e-6 a correct analytic gradient agrees to a relative error near 1e-9 or b
 from __future__ import annotations
 
 import numpy as np
+from .errors import InvalidValueError, InvalidTypeError
 
 
 def numerical_gradient(f, x: np.ndarray, eps: float = 1e-6) -> np.ndarray:
@@ -41,8 +42,8 @@ def gradcheck(f, arrays: dict, grads: dict, eps: float = 1e-6) -> dict:
     errors = {}
     for name, x in arrays.items():
         if x.dtype != np.float64:
-            raise TypeError(f"gradcheck {name}: expected float64 (finite differences need it), got {x.dtype}")
+            raise InvalidTypeError(f"gradcheck {name}: expected float64 (finite differences need it), got {x.dtype}")
         if grads[name].shape != x.shape:
-            raise ValueError(f"gradcheck {name}: expected gradient shape {x.shape}, got {grads[name].shape}")
+            raise InvalidValueError(f"gradcheck {name}: expected gradient shape {x.shape}, got {grads[name].shape}")
         errors[name] = relative_error(grads[name], numerical_gradient(f, x, eps))
     return errors

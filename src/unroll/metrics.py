@@ -14,6 +14,7 @@ from __future__ import annotations
 import numpy as np
 
 from ._checks import check_option
+from .errors import InvalidValueError
 
 __all__ = ["mse", "rmse", "nrmse", "r2", "memory_capacity"]
 
@@ -22,11 +23,11 @@ def _pair(y_true, y_pred):
     y_true = np.asarray(y_true, dtype=np.float64)
     y_pred = np.asarray(y_pred, dtype=np.float64)
     if y_true.shape != y_pred.shape:
-        raise ValueError(f"y_pred: expected the shape of y_true {y_true.shape}, got {y_pred.shape}")
+        raise InvalidValueError(f"y_pred: expected the shape of y_true {y_true.shape}, got {y_pred.shape}")
     if y_true.size == 0:
-        raise ValueError("y_true: expected at least one value, got an empty array")
+        raise InvalidValueError("y_true: expected at least one value, got an empty array")
     if not (np.isfinite(y_true).all() and np.isfinite(y_pred).all()):
-        raise ValueError("y_true, y_pred: expected finite values, got NaN or inf")
+        raise InvalidValueError("y_true, y_pred: expected finite values, got NaN or inf")
     return y_true, y_pred
 
 
@@ -48,7 +49,7 @@ def nrmse(y_true, y_pred, norm: str = "std", scale: float | None = None) -> floa
     if scale is None:
         scale = {"std": np.std, "range": np.ptp, "mean": lambda y: abs(np.mean(y))}[norm](y_true)
     if not scale > 0:
-        raise ValueError(f"nrmse: expected a positive normaliser, got {scale!r} (constant y_true?)")
+        raise InvalidValueError(f"nrmse: expected a positive normaliser, got {scale!r} (constant y_true?)")
     return float(np.sqrt(np.mean((y_true - y_pred) ** 2)) / scale)
 
 
@@ -57,7 +58,7 @@ def r2(y_true, y_pred) -> float:
     y_true, y_pred = _pair(y_true, y_pred)
     ss_tot = np.sum((y_true - y_true.mean()) ** 2)
     if not ss_tot > 0:
-        raise ValueError("r2: expected a non-constant y_true, got a constant")
+        raise InvalidValueError("r2: expected a non-constant y_true, got a constant")
     return float(1.0 - np.sum((y_true - y_pred) ** 2) / ss_tot)
 
 
@@ -72,10 +73,10 @@ def memory_capacity(u, y_pred) -> float:
     u = np.asarray(u, dtype=np.float64)
     y_pred = np.asarray(y_pred, dtype=np.float64)
     if u.ndim != 1 or y_pred.ndim != 2 or y_pred.shape[0] != u.shape[0]:
-        raise ValueError(f"u, y_pred: expected shapes (T,) and (T, K), got {u.shape} and {y_pred.shape}")
+        raise InvalidValueError(f"u, y_pred: expected shapes (T,) and (T, K), got {u.shape} and {y_pred.shape}")
     T, K = y_pred.shape
     if T <= K + 1:
-        raise ValueError(f"y_pred: expected more steps than delays + 1 ({K + 1}), got {T}")
+        raise InvalidValueError(f"y_pred: expected more steps than delays + 1 ({K + 1}), got {T}")
     _pair(u, u)
     _pair(y_pred, y_pred)
     total = 0.0

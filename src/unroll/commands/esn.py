@@ -18,7 +18,7 @@ import time
 
 import numpy as np
 
-from ..cli import CommandError
+from ..errors import CommandError
 from ..data.chaotic import lorenz, mackey_glass
 from ..metrics import nrmse
 from ..reservoir import ESN, Reservoir, Ridge

@@ -15,7 +15,7 @@ OPENBLAS_NUM_THREADS=1 (or OMP_NUM_THREADS=1).
 """
 from __future__ import annotations
 
-from ..cli import CommandError
+from ..errors import CommandError
 
 
 def add_parser(subparsers) -> None:

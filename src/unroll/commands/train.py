@@ -15,7 +15,7 @@ import math
 from pathlib import Path
 
 from ..checkpoint import load_checkpoint
-from ..cli import CommandError
+from ..errors import CommandError
 from ..data.text import read_text
 from ..training import TrainConfig, TrainingDiverged, train_char_lm
 from ..training.config import OPTIMIZERS, SCHEDULES

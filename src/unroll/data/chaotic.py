@@ -25,13 +25,14 @@ from __future__ import annotations
 import numpy as np
 
 from .._checks import as_rng, check_dtype
+from ..errors import InvalidValueError
 
 __all__ = ["mackey_glass", "lorenz", "narma"]
 
 
 def _check_steps(n_steps) -> None:
     if not isinstance(n_steps, (int, np.integer)) or n_steps < 1:
-        raise ValueError(f"n_steps: expected a positive integer, got {n_steps!r}")
+        raise InvalidValueError(f"n_steps: expected a positive integer, got {n_steps!r}")
 
 
 def _lagrange4(frac: float) -> tuple:
@@ -51,10 +52,10 @@ def mackey_glass(n_steps: int, tau: float = 17.0, a: float = 0.2, b: float = 0.1
     _check_steps(n_steps)
     dtype = check_dtype(dtype)
     if not h > 0 or not tau > 2 * h:
-        raise ValueError(f"h, tau: expected h > 0 and tau > 2h, got h={h!r}, tau={tau!r}")
+        raise InvalidValueError(f"h, tau: expected h > 0 and tau > 2h, got h={h!r}, tau={tau!r}")
     sub = dt / h
     if not dt > 0 or abs(sub - round(sub)) > 1e-9:
-        raise ValueError(f"dt: expected a positive multiple of h={h}, got {dt!r}")
+        raise InvalidValueError(f"dt: expected a positive multiple of h={h}, got {dt!r}")
     sub = int(round(sub))
     delay = tau / h  # in steps, maybe fractional
     # For each RK4 stage offset s (0, 1/2, 1) the delayed point is at grid position i + s - delay.
@@ -100,9 +101,9 @@ def lorenz(n_steps: int, sigma: float = 10.0, rho: float = 28.0, beta: float = 8
     dtype = check_dtype(dtype)
     sub = dt / h
     if not h > 0 or not dt > 0 or abs(sub - round(sub)) > 1e-9:
-        raise ValueError(f"h, dt: expected h > 0 and dt a positive multiple of h, got h={h!r}, dt={dt!r}")
+        raise InvalidValueError(f"h, dt: expected h > 0 and dt a positive multiple of h, got h={h!r}, dt={dt!r}")
     if len(x0) != 3:
-        raise ValueError(f"x0: expected 3 values (x, y, z), got {len(x0)}")
+        raise InvalidValueError(f"x0: expected 3 values (x, y, z), got {len(x0)}")
     sub = int(round(sub))
 
     def f(x, y, z):
@@ -131,7 +132,7 @@ def narma(batch: int, T: int, order: int = 10, rng=None, dtype=np.float32):
     """
     _check_steps(T)
     if not isinstance(batch, (int, np.integer)) or batch < 1 or not isinstance(order, (int, np.integer)) or order < 1:
-        raise ValueError(f"batch, order: expected positive integers, got {batch!r}, {order!r}")
+        raise InvalidValueError(f"batch, order: expected positive integers, got {batch!r}, {order!r}")
     rng, dtype = as_rng(rng), check_dtype(dtype)
     u = rng.uniform(0.0, 0.5, size=(batch, T))  # (B, T)
     y = np.zeros((batch, T))  # (B, T)

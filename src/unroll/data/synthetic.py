@@ -24,6 +24,7 @@ from __future__ import annotations
 import numpy as np
 
 from .._checks import as_rng, check_dtype
+from ..errors import InvalidValueError
 
 __all__ = [
     "adding_problem", "adding_baseline", "copy_memory", "copy_baseline", "COPY_BLANK", "COPY_DELIMITER",
@@ -37,9 +38,9 @@ TEMPORAL_ORDER_SYMBOLS = "abcdXYBE"  # one-hot index = position in this string; 
 
 def _check_sizes(batch: int, steps: int, min_steps: int) -> None:
     if not isinstance(batch, (int, np.integer)) or batch < 1:
-        raise ValueError(f"batch: expected an int >= 1, got {batch!r}")
+        raise InvalidValueError(f"batch: expected an int >= 1, got {batch!r}")
     if not isinstance(steps, (int, np.integer)) or steps < min_steps:
-        raise ValueError(f"T: expected an int >= {min_steps}, got {steps!r}")
+        raise InvalidValueError(f"T: expected an int >= {min_steps}, got {steps!r}")
 
 
 def _one_hot(indices: np.ndarray, depth: int, dtype) -> np.ndarray:
@@ -81,7 +82,7 @@ def copy_memory(batch: int, T: int, rng=None, dtype=np.float32, length: int = 10
     """
     _check_sizes(batch, T, 1)
     if not 1 <= n_symbols <= COPY_DELIMITER - 1:
-        raise ValueError(f"n_symbols: expected 1..{COPY_DELIMITER - 1}, got {n_symbols}")
+        raise InvalidValueError(f"n_symbols: expected 1..{COPY_DELIMITER - 1}, got {n_symbols}")
     rng, dtype = as_rng(rng), check_dtype(dtype)
     total = T + 2 * length
     symbols = rng.integers(1, n_symbols + 1, size=(batch, length))  # (B, length)

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Iterator, NamedTuple
 
 import numpy as np
+from ..errors import InvalidValueError
 
 END = "\n"  # start and end symbol of a line
 
@@ -31,13 +32,13 @@ def read_text(path) -> str:
         raise FileNotFoundError(f"{path}: expected a text file, found {'a directory' if path.is_dir() else 'nothing'}")
     data = path.read_bytes()
     if b"\x00" in data:
-        raise ValueError(f"{path}: expected UTF-8 text, found binary data (NUL byte at offset {data.index(0)})")
+        raise InvalidValueError(f"{path}: expected UTF-8 text, found binary data (NUL byte at offset {data.index(0)})")
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as err:
-        raise ValueError(f"{path}: expected UTF-8 text, found an invalid byte at offset {err.start}") from None
+        raise InvalidValueError(f"{path}: expected UTF-8 text, found an invalid byte at offset {err.start}") from None
     if not text.strip():
-        raise ValueError(f"{path}: expected text, found an empty file")
+        raise InvalidValueError(f"{path}: expected text, found an empty file")
     return text
 
 
@@ -57,7 +58,7 @@ class Vocabulary:
     def __init__(self, chars):
         self.chars = sorted(set(chars))
         if not self.chars or not all(isinstance(c, str) and len(c) == 1 for c in self.chars):
-            raise ValueError(f"chars: expected a non-empty collection of single characters, got {self.chars[:10]!r}")
+            raise InvalidValueError(f"chars: expected a non-empty collection of single characters, got {self.chars[:10]!r}")
         self.index = {c: i for i, c in enumerate(self.chars)}
 
     def __len__(self) -> int:
@@ -73,7 +74,7 @@ class Vocabulary:
         """text -> ids (len(text),) int64. Raises ValueError listing characters not in the vocabulary."""
         unknown = sorted(set(text) - set(self.index))
         if unknown:
-            raise ValueError(f"text: expected characters of the vocabulary {''.join(self.chars)!r}, "
+            raise InvalidValueError(f"text: expected characters of the vocabulary {''.join(self.chars)!r}, "
                              f"found {len(unknown)} others: {''.join(unknown[:20])!r}")
         return np.fromiter((self.index[c] for c in text), dtype=np.int64, count=len(text))
 
@@ -108,7 +109,7 @@ def chunk(tokens: np.ndarray, seq_len: int, lengths: np.ndarray | None = None) -
     The first segment has reset=True, the others carry the state.
     """
     if seq_len < 1:
-        raise ValueError(f"seq_len: expected >= 1, got {seq_len}")
+        raise InvalidValueError(f"seq_len: expected >= 1, got {seq_len}")
     steps = tokens.shape[1] - 1
     for start in range(0, steps, seq_len):
         stop = min(start + seq_len, steps)
@@ -126,11 +127,11 @@ class LineBatches:
     def __init__(self, lines: list[str], vocab: Vocabulary, batch_size: int, seq_len: int,
                  shuffle: bool = True, seed: int = 0):
         if not lines:
-            raise ValueError("lines: expected at least one line, got none")
+            raise InvalidValueError("lines: expected at least one line, got none")
         if END not in vocab:
-            raise ValueError("vocab: expected the end-of-line symbol '\\n' in the vocabulary")
+            raise InvalidValueError("vocab: expected the end-of-line symbol '\\n' in the vocabulary")
         if batch_size < 1:
-            raise ValueError(f"batch_size: expected >= 1, got {batch_size}")
+            raise InvalidValueError(f"batch_size: expected >= 1, got {batch_size}")
         self.sequences = [vocab.encode(END + line + END) for line in lines]
         self.batch_size, self.seq_len, self.shuffle, self.seed = batch_size, seq_len, shuffle, seed
 
@@ -157,9 +158,9 @@ class StreamBatches:
     def __init__(self, ids: np.ndarray, batch_size: int, seq_len: int, random_offset: bool = True, seed: int = 0):
         ids = np.asarray(ids, dtype=np.int64)
         if batch_size < 1:
-            raise ValueError(f"batch_size: expected >= 1, got {batch_size}")
+            raise InvalidValueError(f"batch_size: expected >= 1, got {batch_size}")
         if len(ids) < batch_size + 1:
-            raise ValueError(f"text: expected more than batch_size={batch_size} characters, got {len(ids)}")
+            raise InvalidValueError(f"text: expected more than batch_size={batch_size} characters, got {len(ids)}")
         self.ids, self.batch_size, self.seq_len = ids, batch_size, seq_len
         self.random_offset, self.seed = random_offset, seed
 

@@ -18,6 +18,7 @@ from ..functional.activations import sigmoid_
 from ..nn.cells import GRUCell, LSTMCell
 from ..nn.state import to_tuple
 from .gradient_flow import single_layer
+from ..errors import InvalidValueError, InvalidTypeError
 
 __all__ = ["gate_activations", "gate_saturation"]
 
@@ -34,7 +35,7 @@ def gate_activations(model, x: np.ndarray, state=None) -> dict:
     runner, _ = single_layer(model)
     gates = _SIGMOID_GATES.get(type(runner.cell))
     if gates is None:
-        raise TypeError(f"model: expected an LSTM or GRU layer, got a {type(runner.cell).__name__}")
+        raise InvalidTypeError(f"model: expected an LSTM or GRU layer, got a {type(runner.cell).__name__}")
     _, _, _, steps = runner.forward(x, state, output_states=True)
     h_seq = to_tuple(steps)[0]  # (B, T, H): h_1..h_T
     h0 = runner.cell.check_state(state, x.shape[0])[0]  # (B, H)
@@ -58,6 +59,6 @@ def gate_saturation(model, x: np.ndarray, state=None, threshold: float = 0.1) ->
     (float64), over all sequences, steps and units.
     """
     if not 0.0 < threshold < 0.5:
-        raise ValueError(f"threshold: expected a value in (0, 0.5), got {threshold}")
+        raise InvalidValueError(f"threshold: expected a value in (0, 0.5), got {threshold}")
     return {name: np.array([(g < threshold).mean(), (g > 1.0 - threshold).mean()])
             for name, g in gate_activations(model, x, state).items()}

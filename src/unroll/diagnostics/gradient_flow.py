@@ -21,6 +21,7 @@ from .._checks import check_array
 from ..nn.recurrent import Recurrent
 from ..nn.rnn import RecurrentStack
 from ..nn.state import to_tuple
+from ..errors import InvalidValueError, InvalidTypeError
 
 __all__ = ["single_layer", "backprop_states", "state_gradients", "gradient_flow"]
 
@@ -33,21 +34,21 @@ def single_layer(model, cache=None):
     """
     if isinstance(model, RecurrentStack):
         if model.num_layers != 1 or model.bidirectional:
-            raise ValueError(f"model: expected one layer in one direction, got num_layers={model.num_layers}, "
+            raise InvalidValueError(f"model: expected one layer in one direction, got num_layers={model.num_layers}, "
                              f"bidirectional={model.bidirectional} (pass one of its layers instead)")
         runner = model.layers[0]
         cache = None if cache is None else cache[0][0]  # [(layer_cache, dropout_cache)] -> layer_cache
     elif isinstance(model, Recurrent):
         runner = model
     else:
-        raise TypeError(f"model: expected a Recurrent or an RNN/LSTM/GRU/LeakyRNN, got {type(model).__name__}")
+        raise InvalidTypeError(f"model: expected a Recurrent or an RNN/LSTM/GRU/LeakyRNN, got {type(model).__name__}")
     if runner.reverse:
-        raise ValueError("model: expected a forward-in-time layer, got reverse=True")
+        raise InvalidValueError("model: expected a forward-in-time layer, got reverse=True")
     if cache is None:
         return runner, None
     kernel_cache, lengths = cache
     if lengths is not None:
-        raise ValueError("cache: expected a forward run without lengths (diagnostics use full sequences)")
+        raise InvalidValueError("cache: expected a forward run without lengths (diagnostics use full sequences)")
     return runner, kernel_cache
 
 
@@ -102,6 +103,6 @@ def gradient_flow(model, cache, d_output, d_state=None, part: int = 0) -> np.nda
     """
     grads = state_gradients(model, cache, d_output, d_state)
     if not 0 <= part < len(grads):
-        raise ValueError(f"part: expected 0..{len(grads) - 1}, got {part}")
+        raise InvalidValueError(f"part: expected 0..{len(grads) - 1}, got {part}")
     return np.linalg.norm(grads[part].astype(np.float64), axis=-1).mean(axis=0)  # (T+1,)
 

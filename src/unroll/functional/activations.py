@@ -7,6 +7,7 @@ SciPy's expit more than either, so the logistic is computed as 1 / (1 + exp(-a))
 from __future__ import annotations
 
 import numpy as np
+from ..errors import InvalidValueError
 
 __all__ = ["preactivation", "sigmoid_", "tanh_", "relu_", "activation"]
 
@@ -60,5 +61,5 @@ _ACTIVATIONS = {"tanh": (tanh_, _tanh_grad), "relu": (relu_, _relu_grad)}
 def activation(name: str):
     """(f applied in place, f' from the output) for 'tanh' or 'relu'."""
     if name not in _ACTIVATIONS:
-        raise ValueError(f"nonlinearity: expected one of {sorted(_ACTIVATIONS)}, got {name!r}")
+        raise InvalidValueError(f"nonlinearity: expected one of {sorted(_ACTIVATIONS)}, got {name!r}")
     return _ACTIVATIONS[name]

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import numpy as np
 from scipy.special import log_softmax
+from ..errors import InvalidValueError
 
 
 def softmax_cross_entropy_forward(logits, targets, mask=None, ignore_index=None, reduction="mean"):
@@ -17,7 +18,7 @@ def softmax_cross_entropy_forward(logits, targets, mask=None, ignore_index=None,
     Returns (loss, cache); loss is a float for 'mean'/'sum', an array (...) for 'none'.
     """
     if reduction not in ("mean", "sum", "none"):
-        raise ValueError(f"reduction: expected 'mean', 'sum' or 'none', got {reduction!r}")
+        raise InvalidValueError(f"reduction: expected 'mean', 'sum' or 'none', got {reduction!r}")
     weight = np.ones(targets.shape, dtype=logits.dtype) if mask is None else np.asarray(mask, logits.dtype)
     safe_targets = targets
     if ignore_index is not None:
@@ -25,7 +26,7 @@ def softmax_cross_entropy_forward(logits, targets, mask=None, ignore_index=None,
         weight = weight * ~ignored
         safe_targets = np.where(ignored, 0, targets)
     if safe_targets.size and (safe_targets.min() < 0 or safe_targets.max() >= logits.shape[-1]):
-        raise ValueError(f"targets: expected class indices in [0, {logits.shape[-1]}), "
+        raise InvalidValueError(f"targets: expected class indices in [0, {logits.shape[-1]}), "
                          f"got min {safe_targets.min()} max {safe_targets.max()}")
     log_p = log_softmax(logits, axis=-1)  # (..., V)
     picked = np.take_along_axis(log_p, safe_targets[..., None], axis=-1)[..., 0]  # (...)
@@ -55,7 +56,7 @@ def mse_forward(pred, target, mask=None):
     """Mean squared error over counted elements, sum(w (pred - target)^2) / sum(w).
     pred, target (...); mask broadcastable to pred (bool or weights w), optional. Returns (loss float, cache)."""
     if pred.shape != target.shape:
-        raise ValueError(f"target: expected shape {pred.shape} (the prediction's), got {target.shape}")
+        raise InvalidValueError(f"target: expected shape {pred.shape} (the prediction's), got {target.shape}")
     weight = np.ones_like(pred) if mask is None else np.broadcast_to(np.asarray(mask, pred.dtype), pred.shape)
     diff = pred - target
     weighted = diff * weight  # w (pred - target): also the backward's numerator

@@ -11,6 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 from .. import nn
+from ..errors import InvalidValueError, InvalidTypeError
 
 # unroll class -> torch class name, and back; the constructor arguments they share.
 _LAYERS = {nn.RNN: "RNN", nn.LSTM: "LSTM", nn.GRU: "GRU"}
@@ -29,7 +30,7 @@ def _dtype_of(module) -> np.dtype:
     dtype = next(module.parameters()).dtype
     torch = _torch()
     if dtype not in (torch.float32, torch.float64):
-        raise TypeError(f"from_torch: expected float32 or float64 parameters, got {dtype}")
+        raise InvalidTypeError(f"from_torch: expected float32 or float64 parameters, got {dtype}")
     return np.float64 if dtype == torch.float64 else np.float32
 
 
@@ -40,7 +41,7 @@ def from_torch(module):
     dtype = _dtype_of(module)
     if name in _LAYERS.values():
         if getattr(module, "proj_size", 0):
-            raise ValueError(f"from_torch: expected proj_size 0, got {module.proj_size} (LSTM projections "
+            raise InvalidValueError(f"from_torch: expected proj_size 0, got {module.proj_size} (LSTM projections "
                              "are not supported)")
         cls = {v: k for k, v in _LAYERS.items()}[name]
         kwargs = dict(num_layers=module.num_layers, bias=module.bias, dropout=float(module.dropout),
@@ -55,7 +56,7 @@ def from_torch(module):
             kwargs["nonlinearity"] = module.nonlinearity
         ours = cls(module.input_size, module.hidden_size, **kwargs)
     else:
-        raise TypeError(f"from_torch: expected one of {sorted(_LAYERS.values()) + sorted(_CELLS.values())}, "
+        raise InvalidTypeError(f"from_torch: expected one of {sorted(_LAYERS.values()) + sorted(_CELLS.values())}, "
                         f"got {type(module).__module__}.{name}")
     with torch.no_grad():
         ours.load_state_dict({k: v.detach().cpu().numpy() for k, v in module.state_dict().items()})
@@ -68,7 +69,7 @@ def to_torch(module):
     kind = type(module)
     if kind in _LAYERS:
         if getattr(module, "merge", "concat") != "concat":
-            raise ValueError(f"to_torch: torch merges directions by concatenation; got merge={module.merge!r}")
+            raise InvalidValueError(f"to_torch: torch merges directions by concatenation; got merge={module.merge!r}")
         kwargs = dict(num_layers=module.num_layers, bias=module.bias, batch_first=True,
                       dropout=module.dropout, bidirectional=module.bidirectional)
         if kind is nn.RNN:
@@ -80,7 +81,7 @@ def to_torch(module):
             kwargs["nonlinearity"] = module.nonlinearity
         theirs = getattr(torch.nn, _CELLS[kind])(module.input_size, module.hidden_size, **kwargs)
     else:
-        raise TypeError(f"to_torch: expected one of {sorted(c.__name__ for c in (*_LAYERS, *_CELLS))}, "
+        raise InvalidTypeError(f"to_torch: expected one of {sorted(c.__name__ for c in (*_LAYERS, *_CELLS))}, "
                         f"got {kind.__name__} (it has no PyTorch counterpart)")
     theirs = theirs.to(torch.float64 if module.dtype == np.float64 else torch.float32)
     theirs.load_state_dict({k: torch.from_numpy(v.copy()) for k, v in module.params.items()})

@@ -20,6 +20,7 @@ import numpy as np
 
 from .._checks import as_rng, check_dtype, check_option
 from ..nn import GRU, LSTM, RNN, Dropout, Embedding, Linear, Module
+from ..errors import InvalidValueError
 
 CELLS = {"rnn": RNN, "lstm": LSTM, "gru": GRU}
 
@@ -34,7 +35,7 @@ class CharLM(Module):
         super().__init__()
         check_option("cell", cell, set(CELLS))
         if vocab_size < 2:
-            raise ValueError(f"vocab_size: expected >= 2, got {vocab_size}")
+            raise InvalidValueError(f"vocab_size: expected >= 2, got {vocab_size}")
         self.vocab_size, self.cell, self.hidden_size, self.num_layers = vocab_size, cell, hidden_size, num_layers
         self.embedding_dim, self.dropout, self.variational = embedding_dim, dropout, variational
         self.dtype, self.rng = check_dtype(dtype), as_rng(rng)
@@ -61,14 +62,14 @@ class CharLM(Module):
         tokens = np.asarray(tokens)
         if not np.issubdtype(tokens.dtype, np.integer) or tokens.size and (tokens.min() < 0 or
                                                                              tokens.max() >= self.vocab_size):
-            raise ValueError(f"tokens: expected integer ids in [0, {self.vocab_size}), got {tokens.dtype} array")
+            raise InvalidValueError(f"tokens: expected integer ids in [0, {self.vocab_size}), got {tokens.dtype} array")
         return np.eye(self.vocab_size, dtype=self.dtype)[tokens], None  # (B, T, V) one-hot
 
     def forward(self, tokens: np.ndarray, state=None, lengths=None):
         """tokens (B, T) ints in [0, V); state like the RNN's ((L, B, H), LSTMState for the LSTM) or None;
         lengths (B,) or None. Returns (logits (B, T, V), state (L, B, H), cache)."""
         if np.ndim(tokens) != 2:
-            raise ValueError(f"tokens: expected 2 dimensions (B, T), got shape {np.shape(tokens)}")
+            raise InvalidValueError(f"tokens: expected 2 dimensions (B, T), got shape {np.shape(tokens)}")
         x, embed_cache = self.embed(tokens)  # (B, T, E)
         if self.embedding is not None:
             x, in_cache = self.input_drop.forward(x)

@@ -15,16 +15,17 @@ from scipy.special import softmax
 
 from .._checks import as_rng
 from ..data.text import END, Vocabulary
+from ..errors import InvalidValueError
 
 
 def next_char_distribution(logits: np.ndarray, temperature: float = 1.0, top_k: int | None = None) -> np.ndarray:
     """logits (B, V) -> probabilities (B, V) in float64 after temperature and top-k filtering."""
     if not temperature > 0:
-        raise ValueError(f"temperature: expected > 0, got {temperature}")
+        raise InvalidValueError(f"temperature: expected > 0, got {temperature}")
     scaled = logits.astype(np.float64) / temperature  # (B, V)
     if top_k is not None:
         if not 1 <= top_k:
-            raise ValueError(f"top_k: expected >= 1, got {top_k}")
+            raise InvalidValueError(f"top_k: expected >= 1, got {top_k}")
         if top_k < scaled.shape[-1]:
             kth = np.partition(scaled, -top_k, axis=-1)[:, -top_k, None]  # (B, 1) k-th largest
             scaled = np.where(scaled < kth, -np.inf, scaled)
@@ -41,10 +42,10 @@ def sample(model, vocab: Vocabulary, n: int = 1, length: int = 200, prime: str =
     """
     rng = as_rng(rng)
     if n < 1 or length < 1:
-        raise ValueError(f"n and length: expected >= 1, got n={n}, length={length}")
+        raise InvalidValueError(f"n and length: expected >= 1, got n={n}, length={length}")
     context = (END + prime) if stop_at_end or not prime else prime
     if END not in vocab and not prime:
-        raise ValueError("prime: this model has no '\\n' symbol to start from; give a priming text")
+        raise InvalidValueError("prime: this model has no '\\n' symbol to start from; give a priming text")
     tokens = np.tile(vocab.encode(context), (n, 1))  # (n, len(context))
     was_training = model.training
     model.eval()

@@ -13,6 +13,7 @@ from .._checks import check_array, check_lengths, check_option
 from .module import Module
 from .recurrent import Recurrent
 from .state import from_tuple, stack_states, to_tuple, unstack_state
+from ..errors import InvalidValueError
 
 
 class Bidirectional(Module):
@@ -22,11 +23,11 @@ class Bidirectional(Module):
         super().__init__()
         check_option("merge", merge, {"concat", "sum"})
         if forward_layer.reverse or not backward_layer.reverse:
-            raise ValueError("Bidirectional: expected forward_layer.reverse False and backward_layer.reverse True, "
+            raise InvalidValueError("Bidirectional: expected forward_layer.reverse False and backward_layer.reverse True, "
                              f"got {forward_layer.reverse} and {backward_layer.reverse}")
         if type(forward_layer.cell) is not type(backward_layer.cell) or \
                 forward_layer.hidden_size != backward_layer.hidden_size:
-            raise ValueError("Bidirectional: expected two layers of the same cell type and hidden size")
+            raise InvalidValueError("Bidirectional: expected two layers of the same cell type and hidden size")
         self.directions = (forward_layer, backward_layer)
         self.merge = merge
         self.add_module(forward_layer, lambda key: key)

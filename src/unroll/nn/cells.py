@@ -17,6 +17,7 @@ from .._checks import as_rng, check_array, check_dtype, check_option
 from ..init import pytorch_default
 from .module import Module
 from .state import from_tuple, to_tuple
+from ..errors import InvalidValueError, InvalidTypeError
 
 
 class Cell(Module):
@@ -32,7 +33,7 @@ class Cell(Module):
     def __init__(self, input_size: int, hidden_size: int, bias: bool = True, dtype=np.float32, rng=None):
         super().__init__()
         if input_size < 1 or hidden_size < 1:
-            raise ValueError(f"input_size and hidden_size: expected >= 1, got {input_size}, {hidden_size}")
+            raise InvalidValueError(f"input_size and hidden_size: expected >= 1, got {input_size}, {hidden_size}")
         self.input_size, self.hidden_size, self.bias = input_size, hidden_size, bias
         self.dtype = check_dtype(dtype)
         rng = as_rng(rng)
@@ -73,7 +74,7 @@ class Cell(Module):
             return self.zero_state(batch)
         parts = to_tuple(state)
         if len(parts) != self.num_states:
-            raise TypeError(f"{name}: expected {'LSTMState(h, c)' if self.IS_LSTM else 'an array h'}, "
+            raise InvalidTypeError(f"{name}: expected {'LSTMState(h, c)' if self.IS_LSTM else 'an array h'}, "
                             f"got {type(state).__name__} of {len(parts)}")
         shape = (batch, self.hidden_size)
         for k, part in enumerate(parts):  # a plain loop: streaming calls this every step
@@ -152,7 +153,7 @@ class LeakyRNNCell(Cell):
         check_option("nonlinearity", nonlinearity, {"tanh", "relu"})
         alpha_arr = np.asarray(alpha, dtype=dtype)
         if alpha_arr.shape not in ((), (hidden_size,)) or not ((alpha_arr > 0) & (alpha_arr <= 1)).all():
-            raise ValueError(f"alpha: expected a rate in (0, 1], scalar or shape ({hidden_size},), got {alpha!r}")
+            raise InvalidValueError(f"alpha: expected a rate in (0, 1], scalar or shape ({hidden_size},), got {alpha!r}")
         self.alpha, self.nonlinearity = alpha_arr, nonlinearity
         super().__init__(input_size, hidden_size, bias, dtype, rng)
 

@@ -6,6 +6,7 @@ import numpy as np
 from .. import functional as F
 from .._checks import as_rng
 from .module import Module
+from ..errors import InvalidValueError
 
 
 class Dropout(Module):
@@ -15,7 +16,7 @@ class Dropout(Module):
     def __init__(self, p: float = 0.5, variational: bool = False, rng=None):
         super().__init__()
         if not 0.0 <= p < 1.0:
-            raise ValueError(f"p: expected a probability in [0, 1), got {p}")
+            raise InvalidValueError(f"p: expected a probability in [0, 1), got {p}")
         self.p, self.variational, self.rng = p, variational, as_rng(rng)
 
     def forward(self, x: np.ndarray):
@@ -23,7 +24,7 @@ class Dropout(Module):
         if not self.training or self.p == 0.0:
             return x, None
         if self.variational and x.ndim != 3:
-            raise ValueError(f"x: variational dropout expects (B, T, D), got shape {x.shape}")
+            raise InvalidValueError(f"x: variational dropout expects (B, T, D), got shape {x.shape}")
         mask_shape = (x.shape[0], 1, x.shape[2]) if self.variational else None
         return F.dropout_forward(x, self.p, self.rng, mask_shape)
 

@@ -6,6 +6,7 @@ import numpy as np
 from .. import functional as F
 from .._checks import as_rng, check_dtype
 from .module import Module
+from ..errors import InvalidValueError, InvalidTypeError
 
 
 class Embedding(Module):
@@ -25,9 +26,9 @@ class Embedding(Module):
         """tokens (...) ints in [0, V) -> (vectors (..., E), cache)."""
         tokens = np.asarray(tokens)
         if not np.issubdtype(tokens.dtype, np.integer):
-            raise TypeError(f"tokens: expected integer ids, got {tokens.dtype}")
+            raise InvalidTypeError(f"tokens: expected integer ids, got {tokens.dtype}")
         if tokens.size and (tokens.min() < 0 or tokens.max() >= self.num_embeddings):
-            raise ValueError(f"tokens: expected ids in [0, {self.num_embeddings}), "
+            raise InvalidValueError(f"tokens: expected ids in [0, {self.num_embeddings}), "
                              f"got min {tokens.min()} max {tokens.max()}")
         return F.embedding_forward(tokens, self.params["weight"])
 

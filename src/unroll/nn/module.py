@@ -8,6 +8,7 @@ stored once however many modules list it. Hence the rule: update parameters and 
 from __future__ import annotations
 
 import numpy as np
+from ..errors import InvalidValueError
 
 
 class Module:
@@ -57,7 +58,7 @@ class Module:
         missing = sorted(set(self.params) - set(state))
         unexpected = sorted(set(state) - set(self.params))
         if strict and (missing or unexpected):
-            raise ValueError(f"load_state_dict: expected keys {sorted(self.params)}; "
+            raise InvalidValueError(f"load_state_dict: expected keys {sorted(self.params)}; "
                              f"missing {missing}, unexpected {unexpected}")
         for key in set(state) & set(self.params):
             value = state[key]
@@ -65,6 +66,6 @@ class Module:
                 value = value.detach().cpu().numpy()
             value = np.asarray(value)
             if value.shape != self.params[key].shape:
-                raise ValueError(f"load_state_dict {key}: expected shape {self.params[key].shape}, "
+                raise InvalidValueError(f"load_state_dict {key}: expected shape {self.params[key].shape}, "
                                  f"got {value.shape}")
             np.copyto(self.params[key], value, casting="unsafe")

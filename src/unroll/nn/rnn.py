@@ -20,6 +20,7 @@ from .cells import GRUCell, LeakyRNNCell, LSTMCell, RNNCell
 from .module import Module
 from .recurrent import Recurrent
 from .state import from_tuple, to_tuple
+from ..errors import InvalidValueError, InvalidTypeError
 
 
 def _layer_key(layer: int):
@@ -43,12 +44,12 @@ class RecurrentStack(Module):
                  merge: str = "concat", dtype=np.float32, rng=None):
         super().__init__()
         if not batch_first:
-            raise ValueError("batch_first: unroll is batch-first, (B, T, D); expected True, got False "
+            raise InvalidValueError("batch_first: unroll is batch-first, (B, T, D); expected True, got False "
                              "(transpose time-major input with x.transpose(1, 0, 2))")
         if num_layers < 1:
-            raise ValueError(f"num_layers: expected >= 1, got {num_layers}")
+            raise InvalidValueError(f"num_layers: expected >= 1, got {num_layers}")
         if not 0.0 <= dropout < 1.0:
-            raise ValueError(f"dropout: expected a probability in [0, 1), got {dropout}")
+            raise InvalidValueError(f"dropout: expected a probability in [0, 1), got {dropout}")
         check_option("merge", merge, {"concat", "sum"})
         self.input_size, self.hidden_size, self.num_layers = input_size, hidden_size, num_layers
         self.bias, self.dropout, self.bidirectional, self.merge = bias, dropout, bidirectional, merge
@@ -118,7 +119,7 @@ class RecurrentStack(Module):
             return tuple(np.zeros(shape, self.dtype) for _ in range(2 if self.is_lstm else 1))
         parts = to_tuple(state)
         if len(parts) != (2 if self.is_lstm else 1):
-            raise TypeError(f"state: expected {'LSTMState(h, c)' if self.is_lstm else 'an array h'}, "
+            raise InvalidTypeError(f"state: expected {'LSTMState(h, c)' if self.is_lstm else 'an array h'}, "
                             f"got {type(state).__name__}")
         return tuple(check_array("state", p, shape, self.dtype) for p in parts)
 

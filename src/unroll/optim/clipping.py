@@ -18,6 +18,7 @@ import math
 import numpy as np
 
 from .optimizers import _nonnegative
+from ..errors import InvalidTypeError
 
 __all__ = ["clip_by_value", "clip_by_global_norm", "global_norm", "all_finite"]
 
@@ -65,12 +66,12 @@ def all_finite(grads: dict) -> bool:
 def _unique_arrays(grads: dict) -> list:
     """The dict's arrays, each once however many names it has, after checking their types."""
     if not isinstance(grads, dict):
-        raise TypeError(f"grads: expected a dict name -> ndarray, got {type(grads).__name__}")
+        raise InvalidTypeError(f"grads: expected a dict name -> ndarray, got {type(grads).__name__}")
     seen, arrays = set(), []
     for name, g in grads.items():
         if not isinstance(g, np.ndarray) or g.dtype not in (np.float32, np.float64):
             got = f"{g.dtype} array" if isinstance(g, np.ndarray) else type(g).__name__
-            raise TypeError(f"grads[{name!r}]: expected a float32/float64 ndarray, got {got}")
+            raise InvalidTypeError(f"grads[{name!r}]: expected a float32/float64 ndarray, got {got}")
         if id(g) not in seen:
             seen.add(id(g))
             arrays.append(g)

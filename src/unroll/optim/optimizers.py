@@ -25,6 +25,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
+from ..errors import InvalidValueError, InvalidTypeError
 
 __all__ = ["Optimizer", "SGD", "Adagrad", "RMSProp", "Adam", "AdamW"]
 
@@ -42,13 +43,13 @@ class Optimizer:
     def __init__(self, params: dict, lr: float):
         """params: dict name -> float ndarray of any shape, updated in place. lr: float >= 0."""
         if not isinstance(params, dict) or not params:
-            raise TypeError(f"params: expected a non-empty dict name -> ndarray, got {params!r:.80}")
+            raise InvalidTypeError(f"params: expected a non-empty dict name -> ndarray, got {params!r:.80}")
         self.params = {}  # name -> array, each array once (aliases dropped)
         self.aliases = {}  # alias name -> name it is updated under
         first_name = {}  # id(array) -> first name seen
         for name, p in params.items():
             if not isinstance(p, np.ndarray) or p.dtype not in (np.float32, np.float64):
-                raise TypeError(f"params[{name!r}]: expected a float32/float64 ndarray, got {_describe(p)}")
+                raise InvalidTypeError(f"params[{name!r}]: expected a float32/float64 ndarray, got {_describe(p)}")
             if id(p) in first_name:
                 self.aliases[name] = first_name[id(p)]
             else:
@@ -86,18 +87,18 @@ class Optimizer:
 
     def _check_grads(self, grads: dict) -> None:
         if not isinstance(grads, dict):
-            raise TypeError(f"grads: expected a dict name -> ndarray, got {type(grads).__name__}")
+            raise InvalidTypeError(f"grads: expected a dict name -> ndarray, got {type(grads).__name__}")
         expected = set(self.params) | set(self.aliases)
         if set(grads) != expected:
             missing, extra = sorted(expected - set(grads)), sorted(set(grads) - expected)
-            raise ValueError(f"grads: keys must match params; missing {missing}, unexpected {extra}")
+            raise InvalidValueError(f"grads: keys must match params; missing {missing}, unexpected {extra}")
         for name, p in self.params.items():
             g = grads[name]
             if not isinstance(g, np.ndarray) or g.shape != p.shape or g.dtype != p.dtype:
-                raise ValueError(f"grads[{name!r}]: expected {p.dtype} array of shape {p.shape}, got {_describe(g)}")
+                raise InvalidValueError(f"grads[{name!r}]: expected {p.dtype} array of shape {p.shape}, got {_describe(g)}")
         for alias, name in self.aliases.items():
             if grads[alias] is not grads[name]:
-                raise ValueError(f"grads[{alias!r}]: params[{alias!r}] is params[{name!r}], so its gradient "
+                raise InvalidValueError(f"grads[{alias!r}]: params[{alias!r}] is params[{name!r}], so its gradient "
                                  f"must be the same array as grads[{name!r}], got a different array")
 
     def state_dict(self) -> dict:
@@ -117,19 +118,19 @@ class Optimizer:
         Raises ValueError naming the expected and the found keys, shapes or dtypes on a mismatch.
         """
         if not isinstance(state_dict, dict) or set(state_dict) != {"tensors", "scalars"}:
-            raise ValueError(f"state_dict: expected a dict with keys ['scalars', 'tensors'], got {state_dict!r:.80}")
+            raise InvalidValueError(f"state_dict: expected a dict with keys ['scalars', 'tensors'], got {state_dict!r:.80}")
         tensors, scalars = state_dict["tensors"], state_dict["scalars"]
         expected = {f"{name}.{slot}": a for name, slots in self.state.items() for slot, a in slots.items()}
         if set(tensors) != set(expected):
-            raise ValueError(f"optimizer state: expected tensors {sorted(expected)}, got {sorted(tensors)} "
+            raise InvalidValueError(f"optimizer state: expected tensors {sorted(expected)}, got {sorted(tensors)} "
                              "(build the optimizer on the same params with the same momentum/centered/amsgrad)")
         want_scalars = {"lr", "step", *self.hyperparameters}
         if set(scalars) != want_scalars:
-            raise ValueError(f"optimizer state: expected scalars {sorted(want_scalars)}, got {sorted(scalars)}")
+            raise InvalidValueError(f"optimizer state: expected scalars {sorted(want_scalars)}, got {sorted(scalars)}")
         for key, a in expected.items():
             t = np.asarray(tensors[key])
             if t.shape != a.shape or t.dtype != a.dtype:
-                raise ValueError(f"optimizer state {key!r}: expected {a.dtype} {a.shape}, got {t.dtype} {t.shape}")
+                raise InvalidValueError(f"optimizer state {key!r}: expected {a.dtype} {a.shape}, got {t.dtype} {t.shape}")
         for key, a in expected.items():
             np.copyto(a, tensors[key])
         for h in self.hyperparameters:
@@ -159,7 +160,7 @@ class SGD(Optimizer):
         self.weight_decay = _nonnegative("weight_decay", weight_decay)
         self.nesterov = bool(nesterov)
         if self.nesterov and (self.momentum <= 0 or self.dampening != 0):
-            raise ValueError(f"nesterov: needs momentum > 0 and dampening == 0, "
+            raise InvalidValueError(f"nesterov: needs momentum > 0 and dampening == 0, "
                              f"got momentum={momentum}, dampening={dampening}")
         super().__init__(params, lr)
 
@@ -272,7 +273,7 @@ class Adam(Optimizer):
     def __init__(self, params: dict, lr: float = 1e-3, betas: tuple = (0.9, 0.999), eps: float = 1e-8,
                  weight_decay: float = 0.0, amsgrad: bool = False):
         if len(betas) != 2 or not all(0.0 <= b < 1.0 for b in betas):
-            raise ValueError(f"betas: expected two values in [0, 1), got {betas!r}")
+            raise InvalidValueError(f"betas: expected two values in [0, 1), got {betas!r}")
         self.betas = [float(b) for b in betas]  # a list, so state_dict scalars are JSON as written
         self.eps = _nonnegative("eps", eps)
         self.weight_decay = _nonnegative("weight_decay", weight_decay)
@@ -322,9 +323,9 @@ class AdamW(Adam):
 def _nonnegative(name: str, value, positive: bool = False) -> float:
     """Check a scalar hyperparameter: a finite number >= 0 (> 0 when positive=True)."""
     if isinstance(value, bool) or not isinstance(value, (int, float, np.floating, np.integer)):
-        raise TypeError(f"{name}: expected a number, got {type(value).__name__}")
+        raise InvalidTypeError(f"{name}: expected a number, got {type(value).__name__}")
     if not math.isfinite(value) or value < 0 or (positive and value == 0):
-        raise ValueError(f"{name}: expected a finite value {'> 0' if positive else '>= 0'}, got {value}")
+        raise InvalidValueError(f"{name}: expected a finite value {'> 0' if positive else '>= 0'}, got {value}")
     return float(value)
 
 

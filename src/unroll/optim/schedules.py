@@ -21,6 +21,7 @@ import math
 import numpy as np
 
 from .optimizers import _nonnegative
+from ..errors import InvalidValueError, InvalidTypeError
 
 __all__ = ["Schedule", "Constant", "StepDecay", "ExponentialDecay", "CosineAnnealing", "LinearWarmup"]
 
@@ -105,10 +106,10 @@ class LinearWarmup(Schedule):
 
     def __init__(self, after: Schedule, warmup_steps: int, start_factor: float = 1.0 / 3):
         if not isinstance(after, Schedule):
-            raise TypeError(f"after: expected a Schedule, got {type(after).__name__}")
+            raise InvalidTypeError(f"after: expected a Schedule, got {type(after).__name__}")
         start_factor = _nonnegative("start_factor", start_factor, positive=True)
         if start_factor > 1:
-            raise ValueError(f"start_factor: expected a value in (0, 1], got {start_factor}")
+            raise InvalidValueError(f"start_factor: expected a value in (0, 1], got {start_factor}")
         self.after, self.start_factor = after, start_factor
         self.warmup_steps = _count("warmup_steps", warmup_steps, minimum=1)
         self.base_lr = after.base_lr
@@ -122,7 +123,7 @@ class LinearWarmup(Schedule):
 def _count(name: str, value, minimum: int) -> int:
     """Check an integer step count (bool is rejected though it is an int)."""
     if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
-        raise TypeError(f"{name}: expected an int, got {type(value).__name__}")
+        raise InvalidTypeError(f"{name}: expected an int, got {type(value).__name__}")
     if value < minimum:
-        raise ValueError(f"{name}: expected an int >= {minimum}, got {value!r}")
+        raise InvalidValueError(f"{name}: expected an int >= {minimum}, got {value!r}")
     return int(value)

@@ -24,17 +24,18 @@ from .._checks import check_array
 from .matrices import product_form
 from .readouts import Ridge
 from .reservoir import ACTIVATIONS, Reservoir, reservoir_step
+from ..errors import InvalidValueError
 
 
 def _as_batches(X, name):
     """A series (T, D), a batch (B, T, D) or a list of either -> list of 3-D batches."""
     items = X if isinstance(X, (list, tuple)) else [X]
     if not items:
-        raise ValueError(f"{name}: expected at least one series, got an empty list")
+        raise InvalidValueError(f"{name}: expected at least one series, got an empty list")
     out = []
     for item in items:
         if not isinstance(item, np.ndarray) or item.ndim not in (2, 3):
-            raise ValueError(f"{name}: expected arrays (T, D) or (B, T, D), got {getattr(item, 'shape', type(item).__name__)}")
+            raise InvalidValueError(f"{name}: expected arrays (T, D) or (B, T, D), got {getattr(item, 'shape', type(item).__name__)}")
         out.append(item[None] if item.ndim == 2 else item)
     return out
 
@@ -67,9 +68,9 @@ class ESN:
         Ys = _as_batches(Y, "Y")
         Xs = [np.zeros(y.shape[:2] + (0,), y.dtype) for y in Ys] if X is None else _as_batches(X, "X")
         if len(Xs) != len(Ys):
-            raise ValueError(f"X, Y: expected the same number of series, got {len(Xs)} and {len(Ys)}")
+            raise InvalidValueError(f"X, Y: expected the same number of series, got {len(Xs)} and {len(Ys)}")
         if not isinstance(warmup, (int, np.integer)) or warmup < 0:
-            raise ValueError(f"warmup: expected an integer >= 0, got {warmup!r}")
+            raise InvalidValueError(f"warmup: expected an integer >= 0, got {warmup!r}")
         res = self.reservoir
         if not hasattr(res, "W_") or res.input_size != Xs[0].shape[-1] or (
                 res.feedback_size != (Ys[0].shape[-1] if self.feedback else 0)):
@@ -80,7 +81,7 @@ class ESN:
         for X_b, Y_b in zip(Xs, Ys):
             check_array("Y", Y_b, X_b.shape[:2] + (None,), res.dtype)
             if warmup >= X_b.shape[1]:
-                raise ValueError(f"warmup: expected fewer steps than the series length {X_b.shape[1]}, got {warmup}")
+                raise InvalidValueError(f"warmup: expected fewer steps than the series length {X_b.shape[1]}, got {warmup}")
             states = self._teacher_forced(X_b, Y_b, None, training=True)  # (B, T, N)
             self.readout_.partial_fit(self._features(states, X_b)[:, warmup:], Y_b[:, warmup:])
             self.state_ = states[:, -1]  # (B, N)
@@ -122,7 +123,7 @@ class ESN:
 
     def _check_fitted(self):
         if not hasattr(self, "readout_"):
-            raise ValueError("ESN: expected a fitted model, call fit first")
+            raise InvalidValueError("ESN: expected a fitted model, call fit first")
 
     # -- inference ---------------------------------------------------------------------------
     def predict(self, X, state: np.ndarray | None = None) -> np.ndarray:
@@ -153,18 +154,18 @@ class ESN:
         """
         self._check_fitted()
         if not isinstance(n_steps, (int, np.integer)) or n_steps < 1:
-            raise ValueError(f"n_steps: expected an integer >= 1, got {n_steps!r}")
+            raise InvalidValueError(f"n_steps: expected an integer >= 1, got {n_steps!r}")
         res, o = self.reservoir, self.readout_.coef_.shape[0]
         if not self.feedback and res.input_size != o:
-            raise ValueError(f"generate: feeding outputs back as inputs needs as many outputs as inputs, "
+            raise InvalidValueError(f"generate: feeding outputs back as inputs needs as many outputs as inputs, "
                              f"got {o} outputs and {res.input_size} inputs (use feedback=True?)")
         if self.feedback and res.input_size != 0:
-            raise ValueError(f"generate: with feedback the model must have no exogenous input, got {res.input_size}")
+            raise InvalidValueError(f"generate: with feedback the model must have no exogenous input, got {res.input_size}")
         single = isinstance(seed, np.ndarray) and seed.ndim == 2
         seed3 = _as_batches(seed, "seed")[0]
         check_array("seed", seed3, (None, None, o), res.dtype)
         if seed3.shape[1] == 0:
-            raise ValueError("seed: expected at least one step, got T = 0")
+            raise InvalidValueError("seed: expected at least one step, got T = 0")
         if state is not None and single:
             state = check_array("state", state, (res.units,), res.dtype)[None]  # (1, N)
         if self.feedback:  # the seed value fed at step t is the output of step t-1

@@ -16,6 +16,7 @@ from ..checkpoint import load_checkpoint, save_checkpoint
 from .esn import ESN
 from .readouts import LMS, RLS, Ridge
 from .reservoir import Reservoir
+from ..errors import InvalidValueError
 
 READOUTS = {"Ridge": Ridge, "RLS": RLS, "LMS": LMS}
 _RESERVOIR_ARGS = ("units", "spectral_radius", "leak_rate", "input_scaling", "bias_scaling", "connectivity",
@@ -31,7 +32,7 @@ def _jsonable(value):
 def save_esn(esn: ESN, directory) -> None:
     """Write a fitted ESN to `directory` (str or PathLike; its parent must exist)."""
     if not hasattr(esn, "readout_"):
-        raise ValueError("save_esn: expected a fitted ESN, call fit first")
+        raise InvalidValueError("save_esn: expected a fitted ESN, call fit first")
     res, ro = esn.reservoir, esn.readout_
     tensors = {
         "reservoir.W.data": res.W_.data, "reservoir.W.indices": res.W_.indices.astype(np.int64),
@@ -55,7 +56,7 @@ def load_esn(directory: str) -> ESN:
     """Read an ESN written by save_esn; it predicts and generates exactly as the saved one."""
     t, config = load_checkpoint(directory)
     if config.get("format") != "unroll.esn":
-        raise ValueError(f"{directory}: expected an unroll.esn model, got format {config.get('format')!r}")
+        raise InvalidValueError(f"{directory}: expected an unroll.esn model, got format {config.get('format')!r}")
     rc = dict(config["reservoir"])
     res = Reservoir(**{k: rc[k] for k in _RESERVOIR_ARGS}, dtype=np.dtype(rc["dtype"]))
     n = res.units
@@ -66,7 +67,7 @@ def load_esn(directory: str) -> ESN:
     res.noise_rng_ = np.random.default_rng()
     kind = config["readout"]["kind"]
     if kind not in READOUTS:
-        raise ValueError(f"{directory}: expected a readout in {sorted(READOUTS)}, got {kind!r}")
+        raise InvalidValueError(f"{directory}: expected a readout in {sorted(READOUTS)}, got {kind!r}")
     readout = READOUTS[kind](**config["readout"]["params"])
     readout.coef_, readout.intercept_ = t["readout.coef"], t["readout.intercept"]
     esn = ESN(res, readout, **config["esn"])

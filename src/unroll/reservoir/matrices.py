@@ -13,6 +13,7 @@ from __future__ import annotations
 import numpy as np
 import scipy.sparse as sp
 from scipy.sparse.linalg import ArpackNoConvergence, eigs
+from ..errors import InvalidValueError
 
 try:  # SciPy's compiled CSR kernel: y += A x without the ~20 us of Python dispatch of `A @ x`
     from scipy.sparse._sparsetools import csr_matvec
@@ -95,7 +96,7 @@ def sparse_recurrent(units: int, spectral_radius_: float, connectivity: float | 
     W.sort_indices()
     radius = spectral_radius(W, rng)
     if radius < 1e-12:
-        raise ValueError(
+        raise InvalidValueError(
             f"the random recurrent matrix has spectral radius {radius:.3g} (too sparse: "
             f"connectivity={connectivity}, degree={degree}); raise the connectivity or degree")
     W *= spectral_radius_ / radius

@@ -18,17 +18,18 @@ import numpy as np
 from scipy.linalg import LinAlgError, blas, cho_factor, cho_solve
 
 from .._checks import check_array
+from ..errors import InvalidValueError
 
 
 def _pairs(R, Y):
     """Validate features and targets and return them as float64 rows (B*T, F), (B*T, O)."""
     if not isinstance(R, np.ndarray) or R.ndim not in (2, 3):
-        raise ValueError(f"features: expected an array (T, F) or (B, T, F), got {getattr(R, 'shape', type(R).__name__)}")
+        raise InvalidValueError(f"features: expected an array (T, F) or (B, T, F), got {getattr(R, 'shape', type(R).__name__)}")
     lead = (None,) * (R.ndim - 1)
     R = check_array("features", R, lead + (None,))
     Y = check_array("Y", Y, R.shape[:-1] + (None,))
     if R.shape[-2] == 0:
-        raise ValueError("features: expected at least one time step, got T = 0")
+        raise InvalidValueError("features: expected at least one time step, got T = 0")
     return (R.reshape(-1, R.shape[-1]).astype(np.float64, copy=False),
             Y.reshape(-1, Y.shape[-1]).astype(np.float64, copy=False))
 
@@ -46,7 +47,7 @@ class _Readout:
         if not hasattr(self, "coef_"):
             self._start(R.shape[1], Y.shape[1])
         elif self.coef_.shape != (Y.shape[1], R.shape[1]):
-            raise ValueError(f"features/Y: expected {self.coef_.shape[1]} features and {self.coef_.shape[0]} "
+            raise InvalidValueError(f"features/Y: expected {self.coef_.shape[1]} features and {self.coef_.shape[0]} "
                              f"outputs as in earlier calls, got {R.shape[1]} and {Y.shape[1]}")
 
     def fit(self, R: np.ndarray, Y: np.ndarray):
@@ -58,7 +59,7 @@ class _Readout:
     def predict(self, R: np.ndarray) -> np.ndarray:
         """Outputs (..., O) for features R (..., F), computed in R's dtype."""
         if not hasattr(self, "coef_"):
-            raise ValueError(f"{type(self).__name__}: expected a fitted readout, call fit first")
+            raise InvalidValueError(f"{type(self).__name__}: expected a fitted readout, call fit first")
         R = check_array("features", R, (None,) * (np.ndim(R) - 1) + (self.coef_.shape[1],))
         return R @ self.coef_.T.astype(R.dtype) + self.intercept_.astype(R.dtype)
 
@@ -73,7 +74,7 @@ class Ridge(_Readout):
     def partial_fit(self, R: np.ndarray, Y: np.ndarray) -> "Ridge":
         """Accumulate A^T A and Y^T A from one more batch of series, then solve. Returns self."""
         if not self.ridge >= 0:
-            raise ValueError(f"ridge: expected a value >= 0, got {self.ridge!r}")
+            raise InvalidValueError(f"ridge: expected a value >= 0, got {self.ridge!r}")
         R, Y = _pairs(R, Y)
         self._check_sizes(R, Y)
         if self.fit_bias:  # A = [1, R], built in Fortran order so SYRK reads it without a copy
@@ -119,7 +120,7 @@ class RLS(_Readout):
     def partial_fit(self, R: np.ndarray, Y: np.ndarray) -> "RLS":
         """Update the weights step by step over the series in order. Returns self."""
         if not self.alpha > 0 or not 0 < self.forgetting <= 1:
-            raise ValueError(f"alpha, forgetting: expected alpha > 0 and forgetting in (0, 1], "
+            raise InvalidValueError(f"alpha, forgetting: expected alpha > 0 and forgetting in (0, 1], "
                              f"got {self.alpha!r}, {self.forgetting!r}")
         R, Y = _pairs(R, Y)
         self._check_sizes(R, Y)
@@ -150,7 +151,7 @@ class LMS(_Readout):
     def partial_fit(self, R: np.ndarray, Y: np.ndarray) -> "LMS":
         """One pass of stochastic gradient steps on 0.5 ||W r - y||^2 over the steps. Returns self."""
         if not self.learning_rate > 0:
-            raise ValueError(f"learning_rate: expected a value > 0, got {self.learning_rate!r}")
+            raise InvalidValueError(f"learning_rate: expected a value > 0, got {self.learning_rate!r}")
         R, Y = _pairs(R, Y)
         self._check_sizes(R, Y)
         mu = self.learning_rate

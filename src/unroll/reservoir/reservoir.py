@@ -21,6 +21,7 @@ import numpy as np
 
 from .._checks import as_rng, check_array, check_dtype, check_option
 from .matrices import dense_uniform, matvec_add, product_form, sparse_recurrent
+from ..errors import InvalidValueError
 
 # Activations applied in place to a fresh pre-activation array (one allocation per step).
 ACTIVATIONS = {"tanh": lambda z: np.tanh(z, out=z), "identity": lambda z: z}
@@ -75,23 +76,23 @@ class Reservoir:
     # -- construction -------------------------------------------------------------------------
     def _validate(self) -> None:
         if not isinstance(self.units, (int, np.integer)) or self.units < 1:
-            raise ValueError(f"units: expected a positive integer, got {self.units!r}")
+            raise InvalidValueError(f"units: expected a positive integer, got {self.units!r}")
         if not self.spectral_radius > 0:
-            raise ValueError(f"spectral_radius: expected a value > 0, got {self.spectral_radius!r}")
+            raise InvalidValueError(f"spectral_radius: expected a value > 0, got {self.spectral_radius!r}")
         leak = np.asarray(self.leak_rate, dtype=np.float64)
         if leak.shape not in ((), (self.units,)):
-            raise ValueError(f"leak_rate: expected a scalar or shape ({self.units},), got shape {leak.shape}")
+            raise InvalidValueError(f"leak_rate: expected a scalar or shape ({self.units},), got shape {leak.shape}")
         if not np.all((leak > 0) & (leak <= 1)):
-            raise ValueError(f"leak_rate: expected values in (0, 1], got {self.leak_rate!r}")
+            raise InvalidValueError(f"leak_rate: expected values in (0, 1], got {self.leak_rate!r}")
         if self.degree is not None:
             if not isinstance(self.degree, (int, np.integer)) or not 1 <= self.degree <= self.units:
-                raise ValueError(f"degree: expected an integer in [1, {self.units}], got {self.degree!r}")
+                raise InvalidValueError(f"degree: expected an integer in [1, {self.units}], got {self.degree!r}")
         elif not 0 < self.connectivity <= 1:
-            raise ValueError(f"connectivity: expected a value in (0, 1], got {self.connectivity!r}")
+            raise InvalidValueError(f"connectivity: expected a value in (0, 1], got {self.connectivity!r}")
         check_option("activation", self.activation, ACTIVATIONS)
         for name in ("bias_scaling", "noise", "feedback_scaling"):
             if not getattr(self, name) >= 0:
-                raise ValueError(f"{name}: expected a value >= 0, got {getattr(self, name)!r}")
+                raise InvalidValueError(f"{name}: expected a value >= 0, got {getattr(self, name)!r}")
 
     def initialize(self, input_size: int, feedback_size: int = 0) -> "Reservoir":
         """Draw W_ (N, N) sparse, W_in_ (N, D), bias_ (N,), W_fb_ (N, F) and keep the noise rng."""
@@ -99,7 +100,7 @@ class Reservoir:
         dtype = check_dtype(self.dtype)
         scaling = np.asarray(self.input_scaling, dtype=np.float64)
         if scaling.shape not in ((), (input_size,)):
-            raise ValueError(f"input_scaling: expected a scalar or shape ({input_size},), got shape {scaling.shape}")
+            raise InvalidValueError(f"input_scaling: expected a scalar or shape ({input_size},), got shape {scaling.shape}")
         rng = as_rng(self.rng)
         n = self.units
         self.W_ = sparse_recurrent(n, self.spectral_radius, self.connectivity, self.degree, rng, dtype)
@@ -149,7 +150,7 @@ class Reservoir:
         single = isinstance(X, np.ndarray) and X.ndim == 2
         if not hasattr(self, "W_"):
             if not isinstance(X, np.ndarray) or X.ndim not in (2, 3):
-                raise ValueError(f"X: expected an array (T, D) or (B, T, D), got {getattr(X, 'shape', type(X).__name__)}")
+                raise InvalidValueError(f"X: expected an array (T, D) or (B, T, D), got {getattr(X, 'shape', type(X).__name__)}")
             self.initialize(X.shape[-1], 0 if feedback is None else feedback.shape[-1])
         X, feedback, state = self._check_run_args(X, feedback, state, single)
         drive = self.drive(X, feedback)  # (T, B, N)
@@ -178,9 +179,9 @@ class Reservoir:
             if feedback is not None:
                 feedback = check_array("feedback", feedback, (X.shape[0], X.shape[1], f), dtype)
         if X.shape[1] == 0:
-            raise ValueError("X: expected at least one time step, got an empty series (T = 0)")
+            raise InvalidValueError("X: expected at least one time step, got an empty series (T = 0)")
         if f and feedback is None:
-            raise ValueError(f"feedback: this reservoir was built with {f} feedback features, got None")
+            raise InvalidValueError(f"feedback: this reservoir was built with {f} feedback features, got None")
         b = X.shape[0]
         if state is None:
             return X, feedback, np.zeros((b, n), dtype)

@@ -16,6 +16,7 @@ import numpy as np
 from ..nn import LeakyRNN, Linear, RNN
 from .esn import ESN
 from .reservoir import Reservoir
+from ..errors import InvalidValueError
 
 
 def rnn_from_reservoir(reservoir: Reservoir, dtype=None):
@@ -25,9 +26,9 @@ def rnn_from_reservoir(reservoir: Reservoir, dtype=None):
     dtype: of the network's parameters; the reservoir's dtype when None.
     """
     if not hasattr(reservoir, "W_"):
-        raise ValueError("reservoir: expected an initialised Reservoir (call initialize or run first)")
+        raise InvalidValueError("reservoir: expected an initialised Reservoir (call initialize or run first)")
     if reservoir.activation != "tanh" or reservoir.feedback_size:
-        raise ValueError(f"reservoir: expected tanh units without feedback, got activation="
+        raise InvalidValueError(f"reservoir: expected tanh units without feedback, got activation="
                          f"{reservoir.activation!r} and {reservoir.feedback_size} feedback features")
     dtype = reservoir.dtype if dtype is None else dtype
     n, d = reservoir.units, reservoir.input_size
@@ -49,9 +50,9 @@ def networks_from_esn(esn: ESN, dtype=None):
     The ESN must read out the states only (no input_to_readout, feedback or square_states).
     """
     if not hasattr(esn, "readout_"):
-        raise ValueError("esn: expected a fitted ESN, call fit first")
+        raise InvalidValueError("esn: expected a fitted ESN, call fit first")
     if esn.input_to_readout or esn.feedback or esn.square_states:
-        raise ValueError("esn: expected a linear readout of the states only (input_to_readout=False, "
+        raise InvalidValueError("esn: expected a linear readout of the states only (input_to_readout=False, "
                          "feedback=False, square_states=False)")
     rnn = rnn_from_reservoir(esn.reservoir, dtype)
     coef = esn.readout_.coef_  # (O, N)

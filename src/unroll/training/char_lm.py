@@ -22,6 +22,7 @@ from ..models import CharLM
 from .config import TrainConfig, build_optimizer, build_schedule
 from .loop import BEST, CHECKPOINT, Trainer
 from .tbptt import evaluate
+from ..errors import InvalidValueError
 
 FORMAT = "unroll.char_lm"
 EVAL_SEQ_LEN = 256
@@ -36,17 +37,17 @@ def prepare_text(text: str, config: TrainConfig):
     if config.lines:
         lines = split_lines(text)
         if not lines:
-            raise ValueError("text: expected at least one non-empty line, got none")
+            raise InvalidValueError("text: expected at least one non-empty line, got none")
         order = np.random.default_rng(config.seed).permutation(len(lines))
         n_val = int(round(len(lines) * config.val_fraction))
         if config.val_fraction and not 0 < n_val < len(lines):
-            raise ValueError(f"val_fraction: {config.val_fraction} of {len(lines)} lines leaves no lines for "
+            raise InvalidValueError(f"val_fraction: {config.val_fraction} of {len(lines)} lines leaves no lines for "
                              f"{'validation' if n_val == 0 else 'training'}")
         train = [lines[i] for i in order[:len(lines) - n_val]]
         return vocab, train, [lines[i] for i in order[len(lines) - n_val:]] if n_val else None
     n_val = int(len(text) * config.val_fraction)
     if len(text) - n_val <= config.batch_size or (n_val and n_val < 2):
-        raise ValueError(f"text: {len(text)} characters are too few for batch_size={config.batch_size} "
+        raise InvalidValueError(f"text: {len(text)} characters are too few for batch_size={config.batch_size} "
                          f"and val_fraction={config.val_fraction}")
     return vocab, text[:len(text) - n_val], text[len(text) - n_val:] if n_val else None
 
@@ -93,10 +94,10 @@ def train_char_lm(text: str, config: TrainConfig, out=None, resume: bool = False
     trainer, vocab = make_trainer(text, config, out, progress, plot)
     if resume:
         if out is None:
-            raise ValueError("resume: expected an out directory holding a checkpoint, got None")
+            raise InvalidValueError("resume: expected an out directory holding a checkpoint, got None")
         _, meta = load_checkpoint(Path(out) / CHECKPOINT)
         if meta.get("vocabulary") != vocab.chars:
-            raise ValueError(f"resume: the data's vocabulary differs from the checkpoint's "
+            raise InvalidValueError(f"resume: the data's vocabulary differs from the checkpoint's "
                              f"({len(vocab)} vs {len(meta.get('vocabulary', []))} characters): not the same text")
         trainer.restore(Path(out) / CHECKPOINT)
     return trainer.fit()
@@ -118,7 +119,7 @@ def load_char_lm(path):
     """Load a trained model: returns (CharLM in eval mode, Vocabulary, meta dict)."""
     tensors, meta = load_checkpoint(resolve_checkpoint(path))
     if meta.get("format") != FORMAT:
-        raise ValueError(f"{path}: expected a character-model checkpoint (format {FORMAT!r}), "
+        raise InvalidValueError(f"{path}: expected a character-model checkpoint (format {FORMAT!r}), "
                          f"found format {meta.get('format')!r}")
     model = CharLM(**meta["model"])
     model.load_state_dict({k: v for k, v in tensors.items() if k in model.params})
@@ -131,5 +132,5 @@ def evaluate_text(model: CharLM, vocab: Vocabulary, text: str, config: TrainConf
         text = text.lower()
     part = split_lines(text) if config.lines else text
     if config.lines and not part:
-        raise ValueError("text: expected at least one non-empty line, got none")
+        raise InvalidValueError("text: expected at least one non-empty line, got none")
     return evaluate(model, batches(part, vocab, config, training=False).epoch(0))

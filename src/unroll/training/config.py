@@ -9,6 +9,7 @@ from dataclasses import asdict, dataclass, fields
 
 from .. import optim
 from .._checks import check_option
+from ..errors import InvalidValueError
 
 OPTIMIZERS = {"sgd": optim.SGD, "adagrad": optim.Adagrad, "rmsprop": optim.RMSProp, "adam": optim.Adam,
               "adamw": optim.AdamW}
@@ -60,24 +61,24 @@ class TrainConfig:
         check_option("schedule", self.schedule, set(SCHEDULES))
         for name in ("hidden_size", "num_layers", "seq_len", "batch_size", "checkpoint_every"):
             if getattr(self, name) < 1:
-                raise ValueError(f"{name}: expected >= 1, got {getattr(self, name)}")
+                raise InvalidValueError(f"{name}: expected >= 1, got {getattr(self, name)}")
         for name in ("epochs", "max_steps", "eval_every", "patience", "embedding_dim"):
             if getattr(self, name) is not None and getattr(self, name) < 1:
-                raise ValueError(f"{name}: expected >= 1 or None, got {getattr(self, name)}")
+                raise InvalidValueError(f"{name}: expected >= 1 or None, got {getattr(self, name)}")
         if self.minutes is not None and not self.minutes > 0:
-            raise ValueError(f"minutes: expected > 0, got {self.minutes}")
+            raise InvalidValueError(f"minutes: expected > 0, got {self.minutes}")
         if not 0.0 <= self.val_fraction < 1.0:
-            raise ValueError(f"val_fraction: expected a fraction in [0, 1), got {self.val_fraction}")
+            raise InvalidValueError(f"val_fraction: expected a fraction in [0, 1), got {self.val_fraction}")
         if not self.lr > 0:
-            raise ValueError(f"lr: expected > 0, got {self.lr}")
+            raise InvalidValueError(f"lr: expected > 0, got {self.lr}")
         if self.clip_value is not None and self.clip_norm is not None:
-            raise ValueError(f"clip_value and clip_norm: expected at most one, "
+            raise InvalidValueError(f"clip_value and clip_norm: expected at most one, "
                              f"got {self.clip_value} and {self.clip_norm}")
         for name in ("clip_value", "clip_norm"):
             if getattr(self, name) is not None and not getattr(self, name) > 0:
-                raise ValueError(f"{name}: expected > 0, got {getattr(self, name)}")
+                raise InvalidValueError(f"{name}: expected > 0, got {getattr(self, name)}")
         if self.epochs is None and self.minutes is None and self.max_steps is None:
-            raise ValueError("budget: expected at least one of epochs, minutes or max_steps, got none")
+            raise InvalidValueError("budget: expected at least one of epochs, minutes or max_steps, got none")
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -87,7 +88,7 @@ class TrainConfig:
         """Rebuild from `to_dict` output, rejecting unknown keys by name."""
         unknown = sorted(set(values) - {f.name for f in fields(cls)})
         if unknown:
-            raise ValueError(f"config: unknown keys {unknown}")
+            raise InvalidValueError(f"config: unknown keys {unknown}")
         return cls(**values)
 
     def replace(self, **changes) -> "TrainConfig":
@@ -113,7 +114,7 @@ def build_schedule(config: TrainConfig, steps_per_epoch: int) -> optim.Schedule:
     else:
         horizon = config.epochs * steps_per_epoch if config.epochs else config.max_steps
         if not horizon:
-            raise ValueError("schedule 'cosine': expected epochs or max_steps to fix its length, got a time "
+            raise InvalidValueError("schedule 'cosine': expected epochs or max_steps to fix its length, got a time "
                              "budget only")
         schedule = _Clamped(optim.CosineAnnealing(config.lr, max(horizon - config.warmup_steps, 1), config.min_lr))
     return optim.LinearWarmup(schedule, config.warmup_steps) if config.warmup_steps else schedule

@@ -36,6 +36,7 @@ from ..checkpoint import load_checkpoint, save_checkpoint
 from ..nn.state import from_tuple, to_tuple
 from ..optim import all_finite, clip_by_global_norm, clip_by_value
 from .tbptt import evaluate, segment_backward, segment_loss
+from ..errors import InvalidValueError, InvalidTypeError
 
 CHECKPOINT, BEST = "checkpoint", "best"
 OPTIM_PREFIX, CARRY_PREFIX = "optim.", "carry."
@@ -65,11 +66,11 @@ class Trainer:
                  clip_value=None, clip_norm=None, epochs=None, minutes=None, max_steps=None, eval_every=None,
                  patience=None, checkpoint_every=None, out=None, meta=None, progress=True, plot=False):
         if clip_value is not None and clip_norm is not None:
-            raise ValueError("clip_value and clip_norm: expected at most one")
+            raise InvalidValueError("clip_value and clip_norm: expected at most one")
         if epochs is None and minutes is None and max_steps is None:
-            raise ValueError("budget: expected at least one of epochs, minutes or max_steps")
+            raise InvalidValueError("budget: expected at least one of epochs, minutes or max_steps")
         if not isinstance(rng, np.random.Generator):
-            raise TypeError(f"rng: expected the model's numpy Generator, got {type(rng).__name__}")
+            raise InvalidTypeError(f"rng: expected the model's numpy Generator, got {type(rng).__name__}")
         self.model, self.optimizer, self.train_data, self.val_data = model, optimizer, train_data, val_data
         self.rng, self.schedule, self.clip_value, self.clip_norm = rng, schedule, clip_value, clip_norm
         self.epochs, self.minutes, self.max_steps = epochs, minutes, max_steps
@@ -219,7 +220,7 @@ class Trainer:
         tensors, meta = load_checkpoint(directory)
         self.model.load_state_dict({k: v for k, v in tensors.items() if k in self.model.params})
         if meta["optimizer"]["name"] != type(self.optimizer).__name__:
-            raise ValueError(f"optimizer: the checkpoint was written by {meta['optimizer']['name']}, "
+            raise InvalidValueError(f"optimizer: the checkpoint was written by {meta['optimizer']['name']}, "
                              f"got {type(self.optimizer).__name__}")
         self.optimizer.load_state_dict({
             "tensors": {k[len(OPTIM_PREFIX):]: v for k, v in tensors.items() if k.startswith(OPTIM_PREFIX)},

@@ -32,6 +32,7 @@ import numpy as np
 
 from ..nn import Cell
 from ..nn.state import from_tuple, to_tuple
+from ..errors import InvalidTypeError
 
 
 class RTRL:
@@ -39,7 +40,7 @@ class RTRL:
 
     def __init__(self, cell: Cell):
         if not isinstance(cell, Cell):
-            raise TypeError(f"cell: expected an unroll.nn cell (RNNCell, LSTMCell, GRUCell, LeakyRNNCell), "
+            raise InvalidTypeError(f"cell: expected an unroll.nn cell (RNNCell, LSTMCell, GRUCell, LeakyRNNCell), "
                             f"got {type(cell).__name__}")
         self.cell = cell
         self.state, self.sens = None, None

@@ -22,6 +22,7 @@ import math
 
 from ..data.text import Segment
 from ..functional import lengths_to_mask, softmax_cross_entropy_backward, softmax_cross_entropy_forward
+from ..errors import InvalidValueError
 
 
 def segment_loss(model, segment: Segment, state=None):
@@ -69,7 +70,7 @@ def evaluate(model, segments) -> float:
     finally:
         model.train(was_training)
     if count == 0:
-        raise ValueError("evaluate: expected at least one character to predict, got none")
+        raise InvalidValueError("evaluate: expected at least one character to predict, got none")
     return total / count
 
 
