@@ -73,3 +73,12 @@ def check_lengths(lengths, batch: int, steps: int) -> np.ndarray | None:
 
 def _fmt(shape: tuple) -> str:
     return "(" + ", ".join("*" if s is None else str(s) for s in shape) + ")"
+
+
+def check_size(name: str, value) -> int:
+    """A positive integer size (input_size, hidden_size, num_layers ...); bools and floats are refused."""
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
+        raise InvalidTypeError(f"{name}: expected a positive int, got {type(value).__name__} {value!r}")
+    if value < 1:
+        raise InvalidValueError(f"{name}: expected >= 1, got {value}")
+    return int(value)

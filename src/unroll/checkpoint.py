@@ -108,13 +108,13 @@ def load_checkpoint(directory) -> tuple[dict, dict]:
     header = config.pop(_RESERVED, None) if isinstance(config, dict) else None
     if not isinstance(header, dict) or header.get("format_version") != FORMAT_VERSION:
         raise InvalidValueError(f"checkpoint {directory}: expected {CONFIG_FILE} with a {_RESERVED!r} entry of "
-                         f"format_version {FORMAT_VERSION}, found {header!r}")
+                                f"format_version {FORMAT_VERSION}, found {header!r}")
 
     weights = (directory / WEIGHTS_FILE).read_bytes()
     digest = hashlib.sha256(weights).hexdigest()
     if digest != header.get("sha256"):
         raise InvalidValueError(f"checkpoint {directory}: {WEIGHTS_FILE} does not match {CONFIG_FILE} "
-                         f"(expected sha256 {header.get('sha256')}, found {digest}): corrupt or from another save")
+                                f"(expected sha256 {header.get('sha256')}, found {digest}): corrupt or from another save")
     return _safetensors_load(weights), config
 
 

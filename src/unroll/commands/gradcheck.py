@@ -1,6 +1,6 @@
 """`unroll gradcheck`: finite-difference check of every cell's backward pass through time, in float64.
 
-For each cell (Elman tanh and relu, LSTM, GRU, leaky integrator) a small two-layer bidirectional
+For each cell of the registry (Elman tanh and relu, LSTM, GRU, leaky integrator, ...) a small two-layer bidirectional
 stack runs over a padded batch of variable lengths from a random initial state; the loss is a
 fixed random projection of the outputs and final states, so every gradient path is exercised.
 Analytic gradients of the inputs, the initial state and every parameter are compared with
@@ -11,38 +11,31 @@ from __future__ import annotations
 import numpy as np
 
 from ..gradcheck import gradcheck
-from ..nn import GRU, LSTM, RNN, LeakyRNN
+from ..nn import registry
 from ..nn.state import from_tuple, to_tuple
 from . import one_line_errors
 
 TOLERANCE = 1e-6
-LAYERS = {
-    "rnn-tanh": lambda **kw: RNN(nonlinearity="tanh", **kw),
-    "rnn-relu": lambda **kw: RNN(nonlinearity="relu", **kw),
-    "lstm": lambda **kw: LSTM(**kw),
-    "gru": lambda **kw: GRU(**kw),
-    "leaky": lambda **kw: LeakyRNN(alpha=0.3, **kw),
-}
 
 
 def check_layer(name: str, seed: int = 0) -> dict:
     """Relative errors (array name -> float) of one cell's stack; see the module docstring."""
     rng = np.random.default_rng(seed)
     B, T, D, H = 3, 5, 4, 3
-    layer = LAYERS[name](input_size=D, hidden_size=H, num_layers=2, bidirectional=True, dtype=np.float64, rng=rng)
+    layer = registry.build_layer(name, D, H, num_layers=2, bidirectional=True, dtype=np.float64, rng=rng)
     x = rng.standard_normal((B, T, D))
     lengths = np.array([5, 3, 1])
-    states0 = tuple(rng.standard_normal((4, B, H)) * 0.5 for _ in range(2 if layer.is_lstm else 1))
+    states0 = tuple(rng.standard_normal((4, B, H)) * 0.5 for _ in range(layer.spec.num_states))
     out_weight = rng.standard_normal((B, T, 2 * H))
     state_weights = tuple(rng.standard_normal((4, B, H)) for _ in states0)
 
     def loss() -> float:
-        y, state, _ = layer.forward(x, from_tuple(states0, layer.is_lstm), lengths)
+        y, state, _ = layer.forward(x, from_tuple(states0, layer.state_type), lengths)
         return float((y * out_weight).sum() + sum((s * w).sum() for s, w in zip(to_tuple(state), state_weights)))
 
-    _, _, cache = layer.forward(x, from_tuple(states0, layer.is_lstm), lengths)
+    _, _, cache = layer.forward(x, from_tuple(states0, layer.state_type), lengths)
     layer.zero_grad()
-    dx, d_state0 = layer.backward(out_weight, from_tuple(state_weights, layer.is_lstm), cache)
+    dx, d_state0 = layer.backward(out_weight, from_tuple(state_weights, layer.state_type), cache)
     arrays = {"x": x, **{f"state0[{k}]": s for k, s in enumerate(states0)}, **layer.params}
     grads = {"x": dx, **{f"state0[{k}]": g for k, g in enumerate(to_tuple(d_state0))}, **layer.grads}
     return gradcheck(loss, arrays, grads)
@@ -58,7 +51,7 @@ def add_parser(subparsers) -> None:
 def run(args) -> int:
     worst_overall = 0.0
     print(f"{'cell':<10} {'arrays':>6} {'worst relative error':>22}  worst array")
-    for name in LAYERS:
+    for name in registry.names():
         errors = check_layer(name, args.seed)
         worst = max(errors, key=errors.get)
         worst_overall = max(worst_overall, errors[worst])

@@ -15,8 +15,9 @@ import math
 from pathlib import Path
 
 from ..checkpoint import load_checkpoint
-from ..errors import CommandError
 from ..data.text import read_text
+from ..errors import CommandError
+from ..nn import registry
 from ..training import TrainConfig, TrainingDiverged, train_char_lm
 from ..training.config import OPTIMIZERS, SCHEDULES
 from ..training.loop import BEST, CHECKPOINT
@@ -42,7 +43,7 @@ def add_parser(subparsers) -> None:
     p.add_argument("--out", required=True, metavar="DIR", help="output directory (checkpoints, plot)")
     p.add_argument("--resume", action="store_true", help="continue the run saved in DIR/checkpoint")
     m = p.add_argument_group("model")
-    m.add_argument("--cell", choices=["rnn", "lstm", "gru"], help="recurrent cell (default lstm)")
+    m.add_argument("--cell", choices=registry.names(), help="recurrent cell (default lstm)")
     m.add_argument("--hidden", type=int, metavar="N", help="hidden units per layer (default 128)")
     m.add_argument("--layers", type=int, metavar="N", help="stacked layers (default 1)")
     m.add_argument("--embedding", type=int, metavar="N", help="embedding size; 0 for one-hot input (default 32)")

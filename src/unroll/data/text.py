@@ -75,7 +75,7 @@ class Vocabulary:
         unknown = sorted(set(text) - set(self.index))
         if unknown:
             raise InvalidValueError(f"text: expected characters of the vocabulary {''.join(self.chars)!r}, "
-                             f"found {len(unknown)} others: {''.join(unknown[:20])!r}")
+                                    f"found {len(unknown)} others: {''.join(unknown[:20])!r}")
         return np.fromiter((self.index[c] for c in text), dtype=np.int64, count=len(text))
 
     def decode(self, ids) -> str:

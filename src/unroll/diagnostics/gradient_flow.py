@@ -35,7 +35,7 @@ def single_layer(model, cache=None):
     if isinstance(model, RecurrentStack):
         if model.num_layers != 1 or model.bidirectional:
             raise InvalidValueError(f"model: expected one layer in one direction, got num_layers={model.num_layers}, "
-                             f"bidirectional={model.bidirectional} (pass one of its layers instead)")
+                                    f"bidirectional={model.bidirectional} (pass one of its layers instead)")
         runner = model.layers[0]
         cache = None if cache is None else cache[0][0]  # [(layer_cache, dropout_cache)] -> layer_cache
     elif isinstance(model, Recurrent):

@@ -9,6 +9,8 @@ from .leaky_cell import leaky_step_backward, leaky_step_forward
 from .linear import linear_backward, linear_forward
 from .losses import mse_backward, mse_forward, softmax_cross_entropy_backward, softmax_cross_entropy_forward
 from .lstm_cell import lstm_step_backward, lstm_step_forward
+from .pooling import (last_step_backward, last_step_forward, max_pool_backward, max_pool_forward,
+                      mean_pool_backward, mean_pool_forward)
 from .recurrent import recurrent_backward, recurrent_forward
 from .rnn_cell import rnn_step_backward, rnn_step_forward
 from .sequence import lengths_to_mask, reverse_padded
@@ -19,5 +21,6 @@ __all__ = [
     "linear_forward", "linear_backward", "lstm_step_forward", "lstm_step_backward",
     "mse_forward", "mse_backward", "softmax_cross_entropy_forward", "softmax_cross_entropy_backward",
     "recurrent_forward", "recurrent_backward", "rnn_step_forward", "rnn_step_backward",
-    "lengths_to_mask", "reverse_padded",
+    "lengths_to_mask", "reverse_padded", "last_step_forward", "last_step_backward", "mean_pool_forward",
+    "mean_pool_backward", "max_pool_forward", "max_pool_backward",
 ]

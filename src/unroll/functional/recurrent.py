@@ -63,11 +63,14 @@ def recurrent_forward(step_forward, x, state0, w_ih, w_hh, b_ih, b_hh, lengths=N
     return output, state, cache
 
 
-def recurrent_backward(step_backward, d_output, d_state, cache):
+def recurrent_backward(step_backward, d_output, d_state, cache, keep_d_states=False):
     """BPTT through a `recurrent_forward` call.
 
     d_output (B, T, H) or None; d_state tuple of (B, H) (entries may be None) or None.
-    Returns dx (B, T, D), d_state0 tuple of (B, H), dw_ih, dw_hh, db_ih, db_hh (None without bias).
+    Returns dx (B, T, D), d_state0 tuple of (B, H), dw_ih, dw_hh, db_ih, db_hh (None without bias);
+    with keep_d_states also, last, every step's state gradient: a tuple (one entry per state part)
+    of (B, T+1, H) whose index k is dL/d state_k as BPTT carries it (k = 0 the initial state; from
+    the output at k and from every step after k). This is what the diagnostics read.
     """
     c = cache
     B, T = c.states[0].shape[0], c.states[0].shape[1] - 1
@@ -75,10 +78,14 @@ def recurrent_backward(step_backward, d_output, d_state, cache):
     d_state = tuple(z if d is None else d for z, d in zip(zeros, d_state or (None,) * len(zeros)))
     dgx_all = np.empty((B, T, c.w_hh.shape[0]), dtype=c.w_hh.dtype)  # (B, T, G*H)
     dgh_all = None  # (B, T, G*H), only for cells whose dgh differs from dgx (the GRU)
+    d_states = tuple(np.empty_like(s) for s in c.states) if keep_d_states else None  # each (B, T+1, H)
     for t in range(T - 1, -1, -1):
         if d_output is not None:  # dL/dh_t = from the output at t + from step t+1
             d_out_t = d_output[:, t] if c.keep is None else d_output[:, t] * c.keep[t]  # padding: constant zeros
             d_state = (d_state[0] + d_out_t,) + d_state[1:]
+        if d_states is not None:
+            for buf, d in zip(d_states, d_state):
+                buf[:, t + 1] = d
         if c.keep is not None:  # a finished sequence passes its gradient straight through
             passed = tuple(np.where(c.keep[t], 0.0, d) for d in d_state)
             d_state = tuple(np.where(c.keep[t], d, 0.0) for d in d_state)
@@ -98,7 +105,11 @@ def recurrent_backward(step_backward, d_output, d_state, cache):
                                       need_dx=False)
     if c.folded:  # b_hh was added with b_ih, and dgh = dgx for such cells
         db_hh = db_ih.copy()
-    return dx, d_state, dw_ih, dw_hh, db_ih, db_hh
+    if d_states is None:
+        return dx, d_state, dw_ih, dw_hh, db_ih, db_hh
+    for buf, d in zip(d_states, d_state):
+        buf[:, 0] = d
+    return dx, d_state, dw_ih, dw_hh, db_ih, db_hh, d_states
 
 
 class RecurrentCache:

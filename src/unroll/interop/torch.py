@@ -3,7 +3,8 @@
     layer = from_torch(torch.nn.LSTM(64, 128, num_layers=2, bidirectional=True))
     module = to_torch(layer)          # a torch.nn.LSTM(..., batch_first=True) with the same weights
 
-Parameter names and layouts are identical by design, so conversion is a state_dict copy. unroll is
+Parameter names and layouts are identical by design, so conversion is a state_dict copy; which torch
+class matches which unroll cell is the `torch` column of the cell registry. unroll is
 always batch-first; `to_torch` returns batch_first=True layers. torch is imported lazily.
 """
 from __future__ import annotations
@@ -11,11 +12,8 @@ from __future__ import annotations
 import numpy as np
 
 from .. import nn
-from ..errors import InvalidValueError, InvalidTypeError
-
-# unroll class -> torch class name, and back; the constructor arguments they share.
-_LAYERS = {nn.RNN: "RNN", nn.LSTM: "LSTM", nn.GRU: "GRU"}
-_CELLS = {nn.RNNCell: "RNNCell", nn.LSTMCell: "LSTMCell", nn.GRUCell: "GRUCell"}
+from ..nn import registry
+from ..errors import InvalidTypeError, InvalidValueError
 
 
 def _torch():
@@ -34,55 +32,62 @@ def _dtype_of(module) -> np.dtype:
     return np.float64 if dtype == torch.float64 else np.float32
 
 
+def _spec_for(module) -> tuple:
+    """(registry spec, is_cell) of a torch.nn recurrent layer or cell, from the registry's torch column."""
+    name = type(module).__name__
+    is_cell = name.endswith("Cell")
+    for spec in registry.CELLS.values():
+        if spec.torch is None or spec.torch[0] + ("Cell" if is_cell else "") != name:
+            continue
+        if all(getattr(module, k, None) == v for k, v in spec.torch[1].items()):
+            return spec, is_cell
+    known = sorted({s.torch[0] + c for s in registry.CELLS.values() if s.torch for c in ("", "Cell")})
+    raise InvalidTypeError(f"from_torch: expected one of {known}, got {type(module).__module__}.{name}")
+
+
 def from_torch(module):
     """A torch recurrent layer or cell -> the equivalent unroll module with copied weights."""
     torch = _torch()
-    name = type(module).__name__
+    registry.names()  # fill the registry
+    spec, is_cell = _spec_for(module)
     dtype = _dtype_of(module)
-    if name in _LAYERS.values():
+    if is_cell:
+        ours = registry.build_cell(spec.name, module.input_size, module.hidden_size, bias=module.bias, dtype=dtype)
+    else:
         if getattr(module, "proj_size", 0):
             raise InvalidValueError(f"from_torch: expected proj_size 0, got {module.proj_size} (LSTM projections "
-                             "are not supported)")
-        cls = {v: k for k, v in _LAYERS.items()}[name]
-        kwargs = dict(num_layers=module.num_layers, bias=module.bias, dropout=float(module.dropout),
-                      bidirectional=module.bidirectional, dtype=dtype)
-        if name == "RNN":
-            kwargs["nonlinearity"] = module.nonlinearity
-        ours = cls(module.input_size, module.hidden_size, **kwargs)
-    elif name in _CELLS.values():
-        cls = {v: k for k, v in _CELLS.items()}[name]
-        kwargs = dict(bias=module.bias, dtype=dtype)
-        if name == "RNNCell":
-            kwargs["nonlinearity"] = module.nonlinearity
-        ours = cls(module.input_size, module.hidden_size, **kwargs)
-    else:
-        raise InvalidTypeError(f"from_torch: expected one of {sorted(_LAYERS.values()) + sorted(_CELLS.values())}, "
-                        f"got {type(module).__module__}.{name}")
+                                    "are not supported)")
+        ours = registry.build_layer(spec.name, module.input_size, module.hidden_size, num_layers=module.num_layers,
+                                    bias=module.bias, dropout=float(module.dropout),
+                                    bidirectional=module.bidirectional, dtype=dtype)
     with torch.no_grad():
         ours.load_state_dict({k: v.detach().cpu().numpy() for k, v in module.state_dict().items()})
     return ours
 
 
 def to_torch(module):
-    """An unroll RNN/LSTM/GRU layer or cell -> the equivalent torch module (batch_first) with copied weights."""
+    """An unroll layer (RecurrentStack) or cell of a registered cell with a torch counterpart ->
+    the equivalent torch module (batch_first) with copied weights."""
     torch = _torch()
-    kind = type(module)
-    if kind in _LAYERS:
-        if getattr(module, "merge", "concat") != "concat":
-            raise InvalidValueError(f"to_torch: torch merges directions by concatenation; got merge={module.merge!r}")
-        kwargs = dict(num_layers=module.num_layers, bias=module.bias, batch_first=True,
-                      dropout=module.dropout, bidirectional=module.bidirectional)
-        if kind is nn.RNN:
-            kwargs["nonlinearity"] = module.nonlinearity
-        theirs = getattr(torch.nn, _LAYERS[kind])(module.input_size, module.hidden_size, **kwargs)
-    elif kind in _CELLS:
-        kwargs = dict(bias=module.bias)
-        if kind is nn.RNNCell:
-            kwargs["nonlinearity"] = module.nonlinearity
-        theirs = getattr(torch.nn, _CELLS[kind])(module.input_size, module.hidden_size, **kwargs)
+    if isinstance(module, nn.RecurrentStack):
+        spec, is_cell = module.spec, False
+    elif isinstance(module, nn.Cell):
+        spec, is_cell = registry.spec_of(module), True
     else:
-        raise InvalidTypeError(f"to_torch: expected one of {sorted(c.__name__ for c in (*_LAYERS, *_CELLS))}, "
-                        f"got {kind.__name__} (it has no PyTorch counterpart)")
+        raise InvalidTypeError(f"to_torch: expected an unroll RNN/LSTM/GRU layer or cell, got {type(module).__name__}")
+    if spec.torch is None:
+        raise InvalidTypeError(f"to_torch: cell {spec.name!r} has no PyTorch counterpart; expected one of "
+                               f"{registry.names(torch_only=True)}")
+    torch_name, options = spec.torch
+    if is_cell:
+        theirs = getattr(torch.nn, torch_name + "Cell")(module.input_size, module.hidden_size, bias=module.bias,
+                                                          **options)
+    else:
+        if module.merge != "concat":
+            raise InvalidValueError(f"to_torch: torch merges directions by concatenation; got merge={module.merge!r}")
+        theirs = getattr(torch.nn, torch_name)(module.input_size, module.hidden_size, num_layers=module.num_layers,
+                                               bias=module.bias, batch_first=True, dropout=module.dropout,
+                                               bidirectional=module.bidirectional, **options)
     theirs = theirs.to(torch.float64 if module.dtype == np.float64 else torch.float32)
     theirs.load_state_dict({k: torch.from_numpy(v.copy()) for k, v in module.params.items()})
     return theirs

@@ -1,7 +1,8 @@
 """The lab's models: one recurrent layer and a linear read-out, built with the initialisers the
 long-term-dependency literature uses on the synthetic tasks.
 
-Cells (`CELLS`):
+Each lab cell is a registered cell and one of its named initialisers (`VARIANTS`; see
+unroll.nn.registry):
     rnn    tanh Elman RNN, PyTorch's default init U(+-1/sqrt(H)) (spectral radius about 0.6: vanishing)
     ornn   tanh Elman RNN with orthogonal W_hh (Saxe et al. 2014; every singular value 1)
     irnn   ReLU RNN with W_hh = I and zero biases, inputs N(0, 0.001^2) (IRNN, Le et al. 2015)
@@ -14,13 +15,15 @@ from __future__ import annotations
 import numpy as np
 
 from .. import functional as F
-from .. import init
 from .._checks import as_rng, check_option
-from ..nn import GRU, LSTM, RNN, Linear, Module
+from ..nn import Linear, Module, registry
 
 __all__ = ["CELLS", "build_recurrent", "LabModel"]
 
-CELLS = ("rnn", "ornn", "irnn", "lstm", "clstm", "gru")
+# lab name -> (registered cell, its initialiser)
+VARIANTS = {"rnn": ("rnn", "default"), "ornn": ("rnn", "orthogonal"), "irnn": ("rnn-relu", "identity"),
+            "lstm": ("lstm", "forget_bias"), "clstm": ("lstm", "chrono"), "gru": ("gru", "default")}
+CELLS = tuple(VARIANTS)
 
 
 def build_recurrent(cell: str, input_size: int, hidden_size: int, T: int, rng=None, dtype=np.float32):
@@ -28,27 +31,11 @@ def build_recurrent(cell: str, input_size: int, hidden_size: int, T: int, rng=No
 
     T: the task's sequence length, the chrono initialiser's longest time scale.
     """
-    check_option("cell", cell, set(CELLS))
+    check_option("cell", cell, set(VARIANTS))
     rng = as_rng(rng)
-    if cell in ("rnn", "ornn", "irnn"):
-        layer = RNN(input_size, hidden_size, nonlinearity="relu" if cell == "irnn" else "tanh", dtype=dtype, rng=rng)
-    else:
-        layer = (GRU if cell == "gru" else LSTM)(input_size, hidden_size, dtype=dtype, rng=rng)
-    p = layer.params
-    if cell == "ornn":
-        p["weight_hh_l0"][:] = init.orthogonal(p["weight_hh_l0"].shape, rng=rng, dtype=dtype)
-    elif cell == "irnn":
-        p["weight_hh_l0"][:] = init.identity(p["weight_hh_l0"].shape, dtype=dtype)
-        p["weight_ih_l0"][:] = (0.001 * rng.standard_normal(p["weight_ih_l0"].shape)).astype(dtype)
-        p["bias_ih_l0"][:] = 0.0
-        p["bias_hh_l0"][:] = 0.0
-    elif cell in ("lstm", "clstm"):
-        p["bias_hh_l0"][:] = 0.0  # b_ih + b_hh is the effective bias; set it through b_ih alone
-        if cell == "lstm":
-            init.forget_gate_bias(p["bias_ih_l0"], 1.0)
-        else:
-            init.chrono_bias(p["bias_ih_l0"], max(T, 3), rng=rng)
-    return layer
+    name, scheme = VARIANTS[cell]
+    layer = registry.build_layer(name, input_size, hidden_size, dtype=dtype, rng=rng)
+    return registry.initialize(layer, scheme, rng, max_steps=T) if scheme != "default" else layer
 
 
 class LabModel(Module):

@@ -1,7 +1,9 @@
 """Recurrent cells: one step, x_t and state_{t-1} -> state_t, with PyTorch's parameter names.
 
-Each cell names its step kernels (see unroll.functional) and the state it carries; the runner in
-`recurrent.py` loops any of them over time. As modules, cells take one step (x (B, D)):
+Each cell names its step kernels (see unroll.functional) and is declared once in the cell registry
+(`registry.py`: gates, state layout, bias folding, torch counterpart, initialisers) by the
+`@register` line above its class; the runner in `recurrent.py` loops any of them over time. As
+modules, cells take one step (x (B, D)):
 
     h, cache = cell.forward(x, h0)           # LSTMCell: LSTMState(h, c)
     dx, dh0 = cell.backward(dh, cache)       # weight gradients are added to cell.grads
@@ -13,31 +15,31 @@ from functools import partial
 import numpy as np
 
 from .. import functional as F
-from .._checks import as_rng, check_array, check_dtype, check_option
+from .._checks import as_rng, check_array, check_dtype, check_option, check_size
 from ..init import pytorch_default
 from .module import Module
-from .state import from_tuple, to_tuple
+from .registry import chrono, forget_bias_one, identity_recurrent, orthogonal_recurrent, register
+from .state import LSTMState, from_tuple, to_tuple
 from ..errors import InvalidValueError, InvalidTypeError
 
 
 class Cell(Module):
     """Base for cells with weight_ih (G*H, D), weight_hh (G*H, H), bias_ih and bias_hh (G*H,).
 
-    Subclasses set GATES, IS_LSTM and `kernels()`, the (step_forward, step_backward) pair.
+    A subclass is declared with `@register(name, gates=..., ...)` (its `SPEC`) and defines
+    `kernels()`, the (step_forward, step_backward) pair.
     """
 
-    GATES = 1
-    IS_LSTM = False
-    FOLD_B_HH = True  # b_hh only ever adds to gx, so the runner folds it into the input projection
+    SPEC = None  # set by @register
 
     def __init__(self, input_size: int, hidden_size: int, bias: bool = True, dtype=np.float32, rng=None):
         super().__init__()
-        if input_size < 1 or hidden_size < 1:
-            raise InvalidValueError(f"input_size and hidden_size: expected >= 1, got {input_size}, {hidden_size}")
-        self.input_size, self.hidden_size, self.bias = input_size, hidden_size, bias
+        check_size("input_size", input_size)
+        check_size("hidden_size", hidden_size)
+        self.input_size, self.hidden_size, self.bias = input_size, hidden_size, bool(bias)
         self.dtype = check_dtype(dtype)
         rng = as_rng(rng)
-        GH = self.GATES * hidden_size
+        GH = self.SPEC.gates * hidden_size
         shapes = {"weight_ih": (GH, input_size), "weight_hh": (GH, hidden_size)}
         if bias:
             shapes.update(bias_ih=(GH,), bias_hh=(GH,))
@@ -49,7 +51,12 @@ class Cell(Module):
 
     @property
     def num_states(self) -> int:
-        return 2 if self.IS_LSTM else 1
+        return self.SPEC.num_states
+
+    @property
+    def state_type(self):
+        """None (the state is one array h) or the NamedTuple class of the state, e.g. LSTMState."""
+        return self.SPEC.state
 
     def weights(self) -> tuple:
         """(weight_ih, weight_hh, bias_ih or None, bias_hh or None), the runner's argument order."""
@@ -68,17 +75,19 @@ class Cell(Module):
     def zero_state(self, batch: int) -> tuple:
         return tuple(np.zeros((batch, self.hidden_size), self.dtype) for _ in range(self.num_states))
 
-    def check_state(self, state, batch: int, name: str = "state") -> tuple:
-        """Public state -> validated tuple of (B, H); None -> zeros."""
+    def check_state(self, state, batch: int, name: str = "state", allow_none: bool = False) -> tuple:
+        """Public state -> validated tuple of (B, H); None -> zeros. allow_none: entries may be None
+        (a state gradient with no gradient for some part)."""
         if state is None:
             return self.zero_state(batch)
         parts = to_tuple(state)
         if len(parts) != self.num_states:
-            raise InvalidTypeError(f"{name}: expected {'LSTMState(h, c)' if self.IS_LSTM else 'an array h'}, "
-                            f"got {type(state).__name__} of {len(parts)}")
+            raise InvalidTypeError(f"{name}: expected {self.SPEC.describe_state()}, "
+                                   f"got {type(state).__name__} of {len(parts)}")
         shape = (batch, self.hidden_size)
         for k, part in enumerate(parts):  # a plain loop: streaming calls this every step
-            check_array(f"{name}[{k}]", part, shape, self.dtype)
+            if part is not None or not allow_none:
+                check_array(f"{name}[{k}]", part, shape, self.dtype)
         return parts
 
     def forward(self, x: np.ndarray, state=None):
@@ -87,8 +96,8 @@ class Cell(Module):
         state = self.check_state(state, x.shape[0])
         step_forward, _ = self.kernels()
         _, new_state, cache = F.recurrent_forward(step_forward, x[:, None], state, *self.weights(),
-                                                  fold_b_hh=self.FOLD_B_HH)
-        return from_tuple(new_state, self.IS_LSTM), cache
+                                                  fold_b_hh=self.SPEC.fold_b_hh)
+        return from_tuple(new_state, self.state_type), self.make_cache(new_state[0], cache)
 
     def step(self, x: np.ndarray, state=None):
         """Inference only: one step with no cache, for streaming. x (B, D) -> state_t like forward's."""
@@ -99,16 +108,27 @@ class Cell(Module):
         if b_ih is not None:
             gx += b_ih
         new_state, _ = self.kernels()[0](gx, parts, w_hh, b_hh)
-        return from_tuple(new_state, self.IS_LSTM)
+        return from_tuple(new_state, self.state_type)
 
     def backward(self, d_state, cache):
         """d_state like the state (entries may be None). Returns (dx (B, D), d_state_prev)."""
+        cache = self.open_cache(cache, None)
+        d_parts = to_tuple(d_state)
+        B = cache.states[0].shape[0]
+        if d_parts is not None:
+            d_parts = self.check_state(d_state, B, "d_state", allow_none=True)
         _, step_backward = self.kernels()
-        dx, d_prev, *weight_grads = F.recurrent_backward(step_backward, None, to_tuple(d_state), cache)
+        dx, d_prev, *weight_grads = F.recurrent_backward(step_backward, None, d_parts, cache)
         self.accumulate(*weight_grads)
-        return dx[:, 0], from_tuple(d_prev, self.IS_LSTM)
+        return dx[:, 0], from_tuple(d_prev, self.state_type)
 
 
+@register("rnn-relu", gates=1, options={"nonlinearity": "relu"}, torch=("RNN", {"nonlinearity": "relu"}),
+          initializers={"orthogonal": orthogonal_recurrent, "identity": identity_recurrent},
+          description="Elman RNN, ReLU")
+@register("rnn", gates=1, options={"nonlinearity": "tanh"}, torch=("RNN", {"nonlinearity": "tanh"}),
+          initializers={"orthogonal": orthogonal_recurrent},
+          description="Elman RNN, tanh")
 class RNNCell(Cell):
     """Elman cell: h_t = nonlinearity(x_t W_ih^T + b_ih + h_{t-1} W_hh^T + b_hh)."""
 
@@ -122,26 +142,30 @@ class RNNCell(Cell):
                 partial(F.rnn_step_backward, nonlinearity=self.nonlinearity))
 
 
+@register("lstm", gates=4, state=LSTMState, torch=("LSTM", {}),
+          sigmoid_gates={"input": 0, "forget": 1, "output": 3},
+          initializers={"forget_bias": forget_bias_one, "chrono": chrono, "orthogonal": orthogonal_recurrent},
+          description="LSTM with forget gate (i, f, g, o)")
 class LSTMCell(Cell):
     """LSTM cell, gates i, f, g, o stacked in that order in weight_ih (4H, D) as in PyTorch."""
-
-    GATES = 4
-    IS_LSTM = True
 
     def kernels(self):
         return F.lstm_step_forward, F.lstm_step_backward
 
 
+@register("gru", gates=3, fold_b_hh=False,  # b_hn sits inside the reset gate's product
+          torch=("GRU", {}), sigmoid_gates={"reset": 0, "update": 1},
+          initializers={"orthogonal": orthogonal_recurrent},
+          description="GRU, PyTorch's variant (r, z, n)")
 class GRUCell(Cell):
     """GRU cell, PyTorch's variant: gates r, z, n; the reset gate scales W_hn h + b_hn."""
-
-    GATES = 3
-    FOLD_B_HH = False  # b_hn sits inside the reset gate's product
 
     def kernels(self):
         return F.gru_step_forward, F.gru_step_backward
 
 
+@register("leaky", gates=1, initializers={"orthogonal": orthogonal_recurrent},
+          description="leaky-integrator RNN (alpha: leak rate)")
 class LeakyRNNCell(Cell):
     """Leaky integrator: h_t = (1 - alpha) h_{t-1} + alpha phi(x_t W_ih^T + b_ih + h_{t-1} W_hh^T + b_hh).
 

@@ -1,4 +1,15 @@
-"""The base of every module: named parameters and gradients, nothing else.
+"""The base of every module: named parameters and gradients, and the one sequence-module contract.
+
+Every module over sequences (`Recurrent`, `Bidirectional`, the RNN/LSTM/GRU stacks, `Linear`,
+`Embedding`, `Dropout`, the pooling modules, `Sequential`) has the same two methods:
+
+    y, state, cache = module.forward(x, state=None, lengths=None)
+    dx, d_state0 = module.backward(dy, d_state, cache)
+
+Per-step modules ignore `state` and `lengths` and return the state they were given (and, backwards,
+the state gradient they were given), so any chain of modules composes without knowing what is
+inside it. `backward` checks that `cache` came from this module's `forward` and that `dy` has the
+shape of that forward's output.
 
 `params` and `grads` are dicts with the same keys (PyTorch's names). Composite modules put their
 children's arrays into their own dicts under new names: the same array objects, so a parameter is
@@ -7,8 +18,21 @@ stored once however many modules list it. Hence the rule: update parameters and 
 """
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import numpy as np
-from ..errors import InvalidValueError
+
+from .._checks import check_array
+from ..errors import InvalidTypeError, InvalidValueError
+
+
+class Cache(NamedTuple):
+    """What a module's forward hands to its backward: who made it, the output's shape and dtype
+    (so a wrong dy is named, not broadcast), and the module's own data."""
+    owner: int
+    y_shape: tuple
+    y_dtype: np.dtype
+    data: object
 
 
 class Module:
@@ -17,6 +41,29 @@ class Module:
         self.grads: dict[str, np.ndarray] = {}
         self.training = True
         self._children: list[Module] = []
+
+    def forward(self, x, state=None, lengths=None):
+        """x (B, T, D) (or (B, D) for per-step modules) -> (y, state, cache)."""
+        raise NotImplementedError
+
+    def backward(self, dy, d_state, cache):
+        """dy like forward's y (None: no gradient from y), d_state like its state -> (dx, d_state0)."""
+        raise NotImplementedError
+
+    # ---------------------------------------------------------------- caches
+    def make_cache(self, y, data) -> Cache:
+        """Wrap forward's private data with what backward checks."""
+        return Cache(id(self), np.shape(y), getattr(y, "dtype", None), data)
+
+    def open_cache(self, cache, dy):
+        """Check that `cache` is this module's and `dy` (if not None) matches the output; return the data."""
+        if not isinstance(cache, Cache) or cache.owner != id(self):
+            got = type(cache).__name__ if not isinstance(cache, Cache) else "the cache of another module"
+            raise InvalidTypeError(f"cache: expected the cache returned by this {type(self).__name__}'s forward, "
+                                   f"got {got}")
+        if dy is not None:
+            check_array("dy", dy, cache.y_shape, cache.y_dtype, finite=False)
+        return cache.data
 
     def add_param(self, name: str, value: np.ndarray) -> np.ndarray:
         """Register a parameter and its zero gradient."""
@@ -59,13 +106,17 @@ class Module:
         unexpected = sorted(set(state) - set(self.params))
         if strict and (missing or unexpected):
             raise InvalidValueError(f"load_state_dict: expected keys {sorted(self.params)}; "
-                             f"missing {missing}, unexpected {unexpected}")
+                                    f"missing {missing}, unexpected {unexpected}")
         for key in set(state) & set(self.params):
             value = state[key]
             if hasattr(value, "detach"):  # a torch tensor
                 value = value.detach().cpu().numpy()
             value = np.asarray(value)
+            if value.dtype.kind not in "fiu":
+                raise InvalidTypeError(f"load_state_dict {key}: expected a numeric array, got dtype {value.dtype}")
             if value.shape != self.params[key].shape:
                 raise InvalidValueError(f"load_state_dict {key}: expected shape {self.params[key].shape}, "
-                                 f"got {value.shape}")
+                                        f"got {value.shape}")
+            if not np.isfinite(value).all():
+                raise InvalidValueError(f"load_state_dict {key}: expected finite values, got NaN or inf")
             np.copyto(self.params[key], value, casting="unsafe")

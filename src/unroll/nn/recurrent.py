@@ -39,15 +39,33 @@ class Recurrent(Module):
         lengths = check_lengths(lengths, x.shape[0], x.shape[1])
         state = self.cell.check_state(state, x.shape[0])
         output, state, cache = self.run(x, state, lengths)
-        result = (output, from_tuple(state, self.cell.IS_LSTM), cache)
+        result = (output, from_tuple(state, self.cell.state_type), self.make_cache(output, cache))
         if output_states:
-            result += (from_tuple(self.state_sequence(cache), self.cell.IS_LSTM),)
+            result += (from_tuple(self.run_state_sequence(cache), self.cell.state_type),)
         return result
 
     def backward(self, d_output, d_state, cache):
         """d_output (B, T, H) or None; d_state like the state or None. Returns (dx (B, T, D), d_state0)."""
-        dx, d_state0 = self.run_backward(d_output, to_tuple(d_state), cache)
-        return dx, from_tuple(d_state0, self.cell.IS_LSTM)
+        cache = self.open_cache(cache, d_output)
+        dx, d_state0, _ = self.run_backward(d_output, self._check_d_state(d_state, cache), cache)
+        return dx, from_tuple(d_state0, self.cell.state_type)
+
+    def state_gradients(self, d_output, d_state, cache) -> tuple:
+        """BPTT that keeps every step: dL/d state_k for k = 0..T, leaving grads untouched.
+
+        Arguments as `backward`. Returns a tuple (one entry per state part: h, and c for the LSTM) of
+        (B, T+1, H), index k the gradient at state_k in the order this runner steps (for a forward
+        layer: k = 0 is the initial state, k = t the state after input step t).
+        """
+        cache = self.open_cache(cache, d_output)
+        return self.run_backward(d_output, self._check_d_state(d_state, cache), cache, accumulate=False,
+                                 keep_d_states=True)[2]
+
+    def _check_d_state(self, d_state, cache) -> tuple | None:
+        if d_state is None:
+            return None
+        batch = cache[0].states[0].shape[0]
+        return self.cell.check_state(d_state, batch, "d_state", allow_none=True)
 
     # Unchecked tuple-state versions, for composite modules that validated their input already.
     def run(self, x, state: tuple, lengths):
@@ -55,24 +73,32 @@ class Recurrent(Module):
         if self.reverse:
             x = F.reverse_padded(x, lengths)
         output, state, kernel_cache = F.recurrent_forward(step_forward, x, state, *self.cell.weights(), lengths,
-                                                          fold_b_hh=self.cell.FOLD_B_HH)
+                                                          fold_b_hh=self.cell.SPEC.fold_b_hh)
         if self.reverse:
             output = F.reverse_padded(output, lengths)
         return output, state, (kernel_cache, lengths)
 
-    def run_backward(self, d_output, d_state: tuple | None, cache):
+    def run_backward(self, d_output, d_state: tuple | None, cache, accumulate=True, keep_d_states=False):
+        """Returns (dx, d_state0, d_states or None): see `state_gradients` for d_states."""
         kernel_cache, lengths = cache
         _, step_backward = self.cell.kernels()
         if self.reverse and d_output is not None:
             d_output = F.reverse_padded(d_output, lengths)
-        dx, d_state0, *weight_grads = F.recurrent_backward(step_backward, d_output, d_state, kernel_cache)
-        self.cell.accumulate(*weight_grads)
+        dx, d_state0, *weight_grads = F.recurrent_backward(step_backward, d_output, d_state, kernel_cache,
+                                                           keep_d_states)
+        d_states = weight_grads.pop() if keep_d_states else None
+        if accumulate:
+            self.cell.accumulate(*weight_grads)
         if self.reverse:
             dx = F.reverse_padded(dx, lengths)
-        return dx, d_state0
+        return dx, d_state0, d_states
 
     def state_sequence(self, cache) -> tuple:
         """Every step's state from a forward cache: tuple of (B, T, H), in input time order."""
+        return self.run_state_sequence(self.open_cache(cache, None))
+
+    def run_state_sequence(self, cache) -> tuple:
+        """`state_sequence` of an unwrapped `run` cache."""
         kernel_cache, lengths = cache
         steps = tuple(s[:, 1:] for s in kernel_cache.states)  # each (B, T, H)
         return tuple(F.reverse_padded(s, lengths) for s in steps) if self.reverse else steps

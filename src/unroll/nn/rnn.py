@@ -14,11 +14,11 @@ from __future__ import annotations
 import numpy as np
 
 from .. import functional as F
-from .._checks import as_rng, check_array, check_dtype, check_lengths, check_option
+from .._checks import as_rng, check_array, check_dtype, check_lengths, check_option, check_size
 from .bidirectional import Bidirectional
-from .cells import GRUCell, LeakyRNNCell, LSTMCell, RNNCell
 from .module import Module
 from .recurrent import Recurrent
+from .registry import build_cell, get
 from .state import from_tuple, to_tuple
 from ..errors import InvalidValueError, InvalidTypeError
 
@@ -37,17 +37,27 @@ def _slice(parts: tuple | None, start: int, stop: int) -> tuple | None:
 
 
 class RecurrentStack(Module):
-    """Base of the layer classes; a subclass only says which cell to build (`make_cell`)."""
+    """A stack of any registered cell: `RecurrentStack(64, 128, cell="gru", num_layers=2)`.
+
+    cell: a name from the cell registry (`unroll.nn.registry.names()`); cell_options: that cell's
+    own constructor options (alpha for 'leaky'). RNN, LSTM, GRU and LeakyRNN are this class with
+    PyTorch's constructors.
+    """
 
     def __init__(self, input_size: int, hidden_size: int, num_layers: int = 1, bias: bool = True,
                  batch_first: bool = True, dropout: float = 0.0, bidirectional: bool = False,
-                 merge: str = "concat", dtype=np.float32, rng=None):
+                 merge: str = "concat", dtype=np.float32, rng=None, *, cell: str, **cell_options):
         super().__init__()
+        self.spec = get(cell)
+        self.cell_name, self.cell_options = cell, cell_options
+        check_size("input_size", input_size)
+        check_size("hidden_size", hidden_size)
+        check_size("num_layers", num_layers)
+        if isinstance(dropout, bool) or not isinstance(dropout, (int, float, np.floating, np.integer)):
+            raise InvalidTypeError(f"dropout: expected a float probability, got {type(dropout).__name__}")
         if not batch_first:
             raise InvalidValueError("batch_first: unroll is batch-first, (B, T, D); expected True, got False "
-                             "(transpose time-major input with x.transpose(1, 0, 2))")
-        if num_layers < 1:
-            raise InvalidValueError(f"num_layers: expected >= 1, got {num_layers}")
+                                    "(transpose time-major input with x.transpose(1, 0, 2))")
         if not 0.0 <= dropout < 1.0:
             raise InvalidValueError(f"dropout: expected a probability in [0, 1), got {dropout}")
         check_option("merge", merge, {"concat", "sum"})
@@ -59,16 +69,13 @@ class RecurrentStack(Module):
         self.layers = []
         layer_input = input_size
         for layer in range(num_layers):
-            make = lambda reverse: Recurrent(self.make_cell(layer_input, hidden_size, bias, self.dtype, self.rng),
-                                             reverse)
+            make = lambda reverse: Recurrent(build_cell(cell, layer_input, hidden_size, bias=bias, dtype=self.dtype,
+                                                        rng=self.rng, **cell_options), reverse)
             runner = Bidirectional(make(False), make(True), merge) if bidirectional else make(False)
             self.layers.append(self.add_module(runner, _layer_key(layer)))
             layer_input = runner.output_size
         self.output_size = layer_input
-        self.is_lstm = self.layers[0].cell.IS_LSTM
-
-    def make_cell(self, input_size, hidden_size, bias, dtype, rng):
-        raise NotImplementedError
+        self.state_type = self.spec.state
 
     def forward(self, x: np.ndarray, state=None, lengths=None, output_states: bool = False):
         """x (B, T, D); state (L*dirs, B, H) (LSTMState of those) or None; lengths (B,) ints or None.
@@ -93,14 +100,16 @@ class RecurrentStack(Module):
             caches.append((cache, drop))
             inputs = output
         state_n = tuple(np.concatenate(p) for p in zip(*finals))  # each (L*dirs, B, H)
-        result = (inputs, from_tuple(state_n, self.is_lstm), caches)
+        result = (inputs, from_tuple(state_n, self.state_type), self.make_cache(inputs, (caches, B)))
         if output_states:
-            result += (from_tuple(self._state_sequences(caches), self.is_lstm),)
+            result += (from_tuple(self._state_sequences(caches), self.state_type),)
         return result
 
     def backward(self, d_output, d_state, cache):
         """d_output (B, T, dirs*H) or None; d_state like the state or None -> (dx (B, T, D), d_state0)."""
-        d_parts, d_states0, d_inputs = to_tuple(d_state), [], d_output
+        cache, batch = self.open_cache(cache, d_output)
+        d_parts = None if d_state is None else self._check_state(d_state, batch, "d_state", allow_none=True)
+        d_states0, d_inputs = [], d_output
         for k in range(self.num_layers - 1, -1, -1):
             layer_cache, drop = cache[k]
             if drop is not None and d_inputs is not None:
@@ -108,7 +117,7 @@ class RecurrentStack(Module):
             d_layer_state = _slice(d_parts, k * self.num_directions, (k + 1) * self.num_directions)
             if d_layer_state is not None and not self.bidirectional:
                 d_layer_state = tuple(None if p is None else p[0] for p in d_layer_state)
-            d_inputs, d_state0 = self.layers[k].run_backward(d_inputs, d_layer_state, layer_cache)
+            d_inputs, d_state0 = self.layers[k].run_backward(d_inputs, d_layer_state, layer_cache)[:2]
             d_states0.append(d_state0 if self.bidirectional else tuple(p[None] for p in d_state0))
         d_state0 = tuple(np.concatenate(p) for p in zip(*d_states0[::-1]))
         return d_inputs, from_tuple(d_state0, self.is_lstm)
@@ -120,13 +129,13 @@ class RecurrentStack(Module):
         parts = to_tuple(state)
         if len(parts) != (2 if self.is_lstm else 1):
             raise InvalidTypeError(f"state: expected {'LSTMState(h, c)' if self.is_lstm else 'an array h'}, "
-                            f"got {type(state).__name__}")
+                                   f"got {type(state).__name__}")
         return tuple(check_array("state", p, shape, self.dtype) for p in parts)
 
     def _state_sequences(self, caches) -> tuple:
         per_layer = []
         for layer, (cache, _) in zip(self.layers, caches):
-            seq = layer.state_sequence(cache)
+            seq = layer.run_state_sequence(cache)
             per_layer.append(seq if self.bidirectional else tuple(s[None] for s in seq))
         return tuple(np.concatenate(p) for p in zip(*per_layer))  # each (L*dirs, B, T, H)
 
@@ -139,24 +148,25 @@ class RNN(RecurrentStack):
         check_option("nonlinearity", nonlinearity, {"tanh", "relu"})
         self.nonlinearity = nonlinearity
         super().__init__(input_size, hidden_size, num_layers, bias, batch_first, dropout, bidirectional,
-                         merge, dtype, rng)
-
-    def make_cell(self, input_size, hidden_size, bias, dtype, rng):
-        return RNNCell(input_size, hidden_size, bias, self.nonlinearity, dtype, rng)
+                         merge, dtype, rng, cell="rnn" if nonlinearity == "tanh" else "rnn-relu")
 
 
 class LSTM(RecurrentStack):
     """LSTM layers (gates i, f, g, o); state LSTMState(h, c)."""
 
-    def make_cell(self, input_size, hidden_size, bias, dtype, rng):
-        return LSTMCell(input_size, hidden_size, bias, dtype, rng)
+    def __init__(self, input_size, hidden_size, num_layers=1, bias=True, batch_first=True, dropout=0.0,
+                 bidirectional=False, merge="concat", dtype=np.float32, rng=None):
+        super().__init__(input_size, hidden_size, num_layers, bias, batch_first, dropout, bidirectional,
+                         merge, dtype, rng, cell="lstm")
 
 
 class GRU(RecurrentStack):
     """GRU layers, PyTorch's variant (r, z, n)."""
 
-    def make_cell(self, input_size, hidden_size, bias, dtype, rng):
-        return GRUCell(input_size, hidden_size, bias, dtype, rng)
+    def __init__(self, input_size, hidden_size, num_layers=1, bias=True, batch_first=True, dropout=0.0,
+                 bidirectional=False, merge="concat", dtype=np.float32, rng=None):
+        super().__init__(input_size, hidden_size, num_layers, bias, batch_first, dropout, bidirectional,
+                         merge, dtype, rng, cell="gru")
 
 
 class LeakyRNN(RecurrentStack):
@@ -166,7 +176,4 @@ class LeakyRNN(RecurrentStack):
                  batch_first=True, dropout=0.0, bidirectional=False, merge="concat", dtype=np.float32, rng=None):
         self.alpha, self.nonlinearity = alpha, nonlinearity
         super().__init__(input_size, hidden_size, num_layers, bias, batch_first, dropout, bidirectional,
-                         merge, dtype, rng)
-
-    def make_cell(self, input_size, hidden_size, bias, dtype, rng):
-        return LeakyRNNCell(input_size, hidden_size, self.alpha, bias, self.nonlinearity, dtype, rng)
+                         merge, dtype, rng, cell="leaky", alpha=alpha, nonlinearity=nonlinearity)

@@ -20,9 +20,10 @@ def to_tuple(state) -> tuple | None:
     return tuple(state) if isinstance(state, tuple) else (state,)
 
 
-def from_tuple(parts: tuple, is_lstm: bool):
-    """Tuple of arrays -> public state."""
-    return LSTMState(*parts) if is_lstm else parts[0]
+def from_tuple(parts: tuple, state_type):
+    """Tuple of arrays -> public state. state_type: None (one array h) or a NamedTuple class such as
+    LSTMState (a cell spec's `state`)."""
+    return parts[0] if state_type is None else state_type(*parts)
 
 
 def stack_states(states: list[tuple]) -> tuple:

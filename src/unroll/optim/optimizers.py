@@ -99,7 +99,7 @@ class Optimizer:
         for alias, name in self.aliases.items():
             if grads[alias] is not grads[name]:
                 raise InvalidValueError(f"grads[{alias!r}]: params[{alias!r}] is params[{name!r}], so its gradient "
-                                 f"must be the same array as grads[{name!r}], got a different array")
+                                        f"must be the same array as grads[{name!r}], got a different array")
 
     def state_dict(self) -> dict:
         """Everything needed to resume, as plain data (no pickle needed):
@@ -123,7 +123,7 @@ class Optimizer:
         expected = {f"{name}.{slot}": a for name, slots in self.state.items() for slot, a in slots.items()}
         if set(tensors) != set(expected):
             raise InvalidValueError(f"optimizer state: expected tensors {sorted(expected)}, got {sorted(tensors)} "
-                             "(build the optimizer on the same params with the same momentum/centered/amsgrad)")
+                                    "(build the optimizer on the same params with the same momentum/centered/amsgrad)")
         want_scalars = {"lr", "step", *self.hyperparameters}
         if set(scalars) != want_scalars:
             raise InvalidValueError(f"optimizer state: expected scalars {sorted(want_scalars)}, got {sorted(scalars)}")
@@ -161,7 +161,7 @@ class SGD(Optimizer):
         self.nesterov = bool(nesterov)
         if self.nesterov and (self.momentum <= 0 or self.dampening != 0):
             raise InvalidValueError(f"nesterov: needs momentum > 0 and dampening == 0, "
-                             f"got momentum={momentum}, dampening={dampening}")
+                                    f"got momentum={momentum}, dampening={dampening}")
         super().__init__(params, lr)
 
     def _init_state(self, p):

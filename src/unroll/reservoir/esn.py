@@ -158,7 +158,7 @@ class ESN:
         res, o = self.reservoir, self.readout_.coef_.shape[0]
         if not self.feedback and res.input_size != o:
             raise InvalidValueError(f"generate: feeding outputs back as inputs needs as many outputs as inputs, "
-                             f"got {o} outputs and {res.input_size} inputs (use feedback=True?)")
+                                    f"got {o} outputs and {res.input_size} inputs (use feedback=True?)")
         if self.feedback and res.input_size != 0:
             raise InvalidValueError(f"generate: with feedback the model must have no exogenous input, got {res.input_size}")
         single = isinstance(seed, np.ndarray) and seed.ndim == 2

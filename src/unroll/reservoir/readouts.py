@@ -48,7 +48,7 @@ class _Readout:
             self._start(R.shape[1], Y.shape[1])
         elif self.coef_.shape != (Y.shape[1], R.shape[1]):
             raise InvalidValueError(f"features/Y: expected {self.coef_.shape[1]} features and {self.coef_.shape[0]} "
-                             f"outputs as in earlier calls, got {R.shape[1]} and {Y.shape[1]}")
+                                    f"outputs as in earlier calls, got {R.shape[1]} and {Y.shape[1]}")
 
     def fit(self, R: np.ndarray, Y: np.ndarray):
         """Forget what was learned, then learn from R (B, T, F) or (T, F) and Y. Returns self."""
@@ -121,7 +121,7 @@ class RLS(_Readout):
         """Update the weights step by step over the series in order. Returns self."""
         if not self.alpha > 0 or not 0 < self.forgetting <= 1:
             raise InvalidValueError(f"alpha, forgetting: expected alpha > 0 and forgetting in (0, 1], "
-                             f"got {self.alpha!r}, {self.forgetting!r}")
+                                    f"got {self.alpha!r}, {self.forgetting!r}")
         R, Y = _pairs(R, Y)
         self._check_sizes(R, Y)
         W = np.hstack([self.intercept_[:, None], self.coef_]) if self.fit_bias else self.coef_  # (O, 1+F)

@@ -29,7 +29,7 @@ def rnn_from_reservoir(reservoir: Reservoir, dtype=None):
         raise InvalidValueError("reservoir: expected an initialised Reservoir (call initialize or run first)")
     if reservoir.activation != "tanh" or reservoir.feedback_size:
         raise InvalidValueError(f"reservoir: expected tanh units without feedback, got activation="
-                         f"{reservoir.activation!r} and {reservoir.feedback_size} feedback features")
+                                f"{reservoir.activation!r} and {reservoir.feedback_size} feedback features")
     dtype = reservoir.dtype if dtype is None else dtype
     n, d = reservoir.units, reservoir.input_size
     leak = np.asarray(reservoir.leak_rate, dtype=np.float64)
@@ -53,7 +53,7 @@ def networks_from_esn(esn: ESN, dtype=None):
         raise InvalidValueError("esn: expected a fitted ESN, call fit first")
     if esn.input_to_readout or esn.feedback or esn.square_states:
         raise InvalidValueError("esn: expected a linear readout of the states only (input_to_readout=False, "
-                         "feedback=False, square_states=False)")
+                                "feedback=False, square_states=False)")
     rnn = rnn_from_reservoir(esn.reservoir, dtype)
     coef = esn.readout_.coef_  # (O, N)
     linear = Linear(coef.shape[1], coef.shape[0], dtype=rnn.dtype, rng=0)

@@ -42,13 +42,13 @@ def prepare_text(text: str, config: TrainConfig):
         n_val = int(round(len(lines) * config.val_fraction))
         if config.val_fraction and not 0 < n_val < len(lines):
             raise InvalidValueError(f"val_fraction: {config.val_fraction} of {len(lines)} lines leaves no lines for "
-                             f"{'validation' if n_val == 0 else 'training'}")
+                                    f"{'validation' if n_val == 0 else 'training'}")
         train = [lines[i] for i in order[:len(lines) - n_val]]
         return vocab, train, [lines[i] for i in order[len(lines) - n_val:]] if n_val else None
     n_val = int(len(text) * config.val_fraction)
     if len(text) - n_val <= config.batch_size or (n_val and n_val < 2):
         raise InvalidValueError(f"text: {len(text)} characters are too few for batch_size={config.batch_size} "
-                         f"and val_fraction={config.val_fraction}")
+                                f"and val_fraction={config.val_fraction}")
     return vocab, text[:len(text) - n_val], text[len(text) - n_val:] if n_val else None
 
 
@@ -98,7 +98,7 @@ def train_char_lm(text: str, config: TrainConfig, out=None, resume: bool = False
         _, meta = load_checkpoint(Path(out) / CHECKPOINT)
         if meta.get("vocabulary") != vocab.chars:
             raise InvalidValueError(f"resume: the data's vocabulary differs from the checkpoint's "
-                             f"({len(vocab)} vs {len(meta.get('vocabulary', []))} characters): not the same text")
+                                    f"({len(vocab)} vs {len(meta.get('vocabulary', []))} characters): not the same text")
         trainer.restore(Path(out) / CHECKPOINT)
     return trainer.fit()
 
@@ -120,7 +120,7 @@ def load_char_lm(path):
     tensors, meta = load_checkpoint(resolve_checkpoint(path))
     if meta.get("format") != FORMAT:
         raise InvalidValueError(f"{path}: expected a character-model checkpoint (format {FORMAT!r}), "
-                         f"found format {meta.get('format')!r}")
+                                f"found format {meta.get('format')!r}")
     model = CharLM(**meta["model"])
     model.load_state_dict({k: v for k, v in tensors.items() if k in model.params})
     return model.eval(), Vocabulary(meta["vocabulary"]), meta

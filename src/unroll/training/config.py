@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, fields
 
 from .. import optim
+from ..nn import registry
 from .._checks import check_option
 from ..errors import InvalidValueError
 
@@ -57,6 +58,7 @@ class TrainConfig:
     seed: int = 0
 
     def __post_init__(self):
+        registry.get(self.cell)
         check_option("optimizer", self.optimizer, set(OPTIMIZERS))
         check_option("schedule", self.schedule, set(SCHEDULES))
         for name in ("hidden_size", "num_layers", "seq_len", "batch_size", "checkpoint_every"):
@@ -73,7 +75,7 @@ class TrainConfig:
             raise InvalidValueError(f"lr: expected > 0, got {self.lr}")
         if self.clip_value is not None and self.clip_norm is not None:
             raise InvalidValueError(f"clip_value and clip_norm: expected at most one, "
-                             f"got {self.clip_value} and {self.clip_norm}")
+                                    f"got {self.clip_value} and {self.clip_norm}")
         for name in ("clip_value", "clip_norm"):
             if getattr(self, name) is not None and not getattr(self, name) > 0:
                 raise InvalidValueError(f"{name}: expected > 0, got {getattr(self, name)}")
@@ -115,7 +117,7 @@ def build_schedule(config: TrainConfig, steps_per_epoch: int) -> optim.Schedule:
         horizon = config.epochs * steps_per_epoch if config.epochs else config.max_steps
         if not horizon:
             raise InvalidValueError("schedule 'cosine': expected epochs or max_steps to fix its length, got a time "
-                             "budget only")
+                                    "budget only")
         schedule = _Clamped(optim.CosineAnnealing(config.lr, max(horizon - config.warmup_steps, 1), config.min_lr))
     return optim.LinearWarmup(schedule, config.warmup_steps) if config.warmup_steps else schedule
 

@@ -221,7 +221,7 @@ class Trainer:
         self.model.load_state_dict({k: v for k, v in tensors.items() if k in self.model.params})
         if meta["optimizer"]["name"] != type(self.optimizer).__name__:
             raise InvalidValueError(f"optimizer: the checkpoint was written by {meta['optimizer']['name']}, "
-                             f"got {type(self.optimizer).__name__}")
+                                    f"got {type(self.optimizer).__name__}")
         self.optimizer.load_state_dict({
             "tensors": {k[len(OPTIM_PREFIX):]: v for k, v in tensors.items() if k.startswith(OPTIM_PREFIX)},
             "scalars": meta["optimizer"]["scalars"]})

@@ -41,7 +41,7 @@ class RTRL:
     def __init__(self, cell: Cell):
         if not isinstance(cell, Cell):
             raise InvalidTypeError(f"cell: expected an unroll.nn cell (RNNCell, LSTMCell, GRUCell, LeakyRNNCell), "
-                            f"got {type(cell).__name__}")
+                                   f"got {type(cell).__name__}")
         self.cell = cell
         self.state, self.sens = None, None
 
