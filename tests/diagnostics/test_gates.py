@@ -1,39 +1,92 @@
-"""Gate activations against the step kernels' own gates, and saturation fractions by construction."""
+"""Gate activations read from the forward cache against the gates recomputed from the cell equations,
+and saturation fractions by construction."""
 import numpy as np
 import pytest
 
-from unroll.diagnostics import gate_activations, gate_saturation
-from unroll.functional import gru_step_forward, lstm_step_forward
-from unroll.nn import GRU, LSTM, RNN
+from unroll.diagnostics import gate_activations, gate_saturation, single_layer
+from unroll.functional.gru_cell import gru_gates
+from unroll.functional.lstm_cell import lstm_gates
+from unroll.nn import GRU, GRUCell, LSTM, LSTMCell, LSTMState, RNN, Recurrent
+from unroll.nn.state import to_tuple
+
+B, T, D, H = 2, 6, 3, 4
 
 
-def _kernel_gates(model, x):
-    """Gates as the step kernels compute them, step by step: {name: (B, T, H)}."""
-    w_ih, w_hh = model.params["weight_ih_l0"], model.params["weight_hh_l0"]
-    b_ih, b_hh = model.params["bias_ih_l0"], model.params["bias_hh_l0"]
-    B, T, _ = x.shape
-    H = model.hidden_size
-    state = (np.zeros((B, H)),) * (2 if model.is_lstm else 1)
+def sigmoid(a):
+    return 1.0 / (1.0 + np.exp(-a))
+
+
+def _equation_gates(model, x, state=None):
+    """Every gate block recomputed from the equations, step by step: {block index: (B, T, H)}.
+
+    LSTM: [i | f | g | o] = act(x W_ih^T + b_ih + h_{t-1} W_hh^T + b_hh), tanh for g.
+    GRU:  [r | z] = sigmoid(x W_ir,z^T + b_ir,z + h_{t-1} W_hr,z^T + b_hr,z),
+          n = tanh(x W_in^T + b_in + r (h_{t-1} W_hn^T + b_hn)),  h_t = (1 - z) n + z h_{t-1}.
+    """
+    w_ih, w_hh, b_ih, b_hh = (model.params[k] for k in ("weight_ih_l0", "weight_hh_l0", "bias_ih_l0", "bias_hh_l0"))
+    lstm = model.state_type is LSTMState
+    parts = [np.zeros((B, H))] * (2 if lstm else 1) if state is None else [p[0] for p in to_tuple(state)]
+    blocks = lambda a: [a[:, k * H:(k + 1) * H] for k in range(a.shape[1] // H)]  # noqa: E731
     found = []
     for t in range(T):
-        gx = x[:, t] @ w_ih.T + b_ih
-        if model.is_lstm:
-            state, (_, gates, _) = lstm_step_forward(gx, state, w_hh, b_hh)
-            found.append({"input": gates[:, :H], "forget": gates[:, H:2 * H], "output": gates[:, 3 * H:]})
+        gx, gh = blocks(x[:, t] @ w_ih.T + b_ih), blocks(parts[0] @ w_hh.T + b_hh)
+        if lstm:
+            i, f, g, o = [(np.tanh if k == 2 else sigmoid)(gx[k] + gh[k]) for k in range(4)]
+            c = f * parts[1] + i * g
+            parts = [o * np.tanh(c), c]
+            found.append((i, f, g, o))
         else:
-            state, (_, rz, _, _) = gru_step_forward(gx, state, w_hh, b_hh)
-            found.append({"reset": rz[:, :H], "update": rz[:, H:]})
-    return {k: np.stack([f[k] for f in found], axis=1) for k in found[0]}
+            r, z = sigmoid(gx[0] + gh[0]), sigmoid(gx[1] + gh[1])
+            n = np.tanh(gx[2] + r * gh[2])
+            parts = [(1 - z) * n + z * parts[0]]
+            found.append((r, z, n))
+    return {k: np.stack([f[k] for f in found], axis=1) for k in range(len(found[0]))}
 
 
-@pytest.mark.parametrize("cls", [LSTM, GRU])
-def test_gate_activations_equal_the_kernels(cls):
-    model = cls(3, 4, dtype=np.float64, rng=0)
-    x = np.random.default_rng(1).standard_normal((2, 6, 3))
-    got, expected = gate_activations(model, x), _kernel_gates(model, x)
-    assert sorted(got) == sorted(expected)
-    for name in expected:
-        np.testing.assert_allclose(got[name], expected[name], rtol=1e-12)
+@pytest.mark.parametrize("cls, names", [(LSTM, {"input": 0, "forget": 1, "output": 3}),
+                                        (GRU, {"reset": 0, "update": 1})])
+def test_gates_read_from_the_cache_equal_the_equations(cls, names):
+    model = cls(D, H, dtype=np.float64, rng=0)
+    rng = np.random.default_rng(1)
+    x = rng.standard_normal((B, T, D))
+    shape = (1, B, H)  # a nonzero initial state, in the stack's layout
+    state = LSTMState(rng.standard_normal(shape), rng.standard_normal(shape)) if cls is LSTM else rng.standard_normal(shape)
+    got, expected = gate_activations(model, x, state), _equation_gates(model, x, state)
+    assert sorted(got) == sorted(names)
+    for name, k in names.items():
+        np.testing.assert_allclose(got[name], expected[k], rtol=1e-12, atol=1e-15)
+
+
+@pytest.mark.parametrize("cls, read", [(LSTM, lstm_gates), (GRU, gru_gates)])
+def test_kernel_accessors_return_every_gate_block(cls, read):
+    """The tanh blocks too (LSTM g, GRU n), from the step caches of one forward run."""
+    model = cls(D, H, dtype=np.float64, rng=2)
+    x = np.random.default_rng(3).standard_normal((B, T, D))
+    _, _, cache = model.forward(x)
+    step_caches = single_layer(model, cache)[1].step_caches
+    expected = _equation_gates(model, x)
+    for t, step_cache in enumerate(step_caches):
+        got = read(step_cache)
+        assert sorted(got) == sorted(expected)
+        for k in expected:
+            np.testing.assert_allclose(got[k], expected[k][:, t], rtol=1e-12, atol=1e-15)
+
+
+@pytest.mark.parametrize("make_cell", [LSTMCell, GRUCell])
+def test_a_recurrent_takes_its_own_state_layout(make_cell):
+    layer = Recurrent(make_cell(D, H, dtype=np.float64, rng=4))
+    rng = np.random.default_rng(5)
+    x = rng.standard_normal((B, T, D))
+    h0 = rng.standard_normal((B, H))
+    state = LSTMState(h0, rng.standard_normal((B, H))) if make_cell is LSTMCell else h0
+    got = gate_activations(layer, x, state)
+    _, _, _, steps = layer.forward(x, state, output_states=True)
+    h_prev = np.concatenate([h0[:, None], to_tuple(steps)[0][:, :-1]], axis=1)  # (B, T, H): h_0..h_{T-1}
+    w_ih, w_hh, b_ih, b_hh = layer.cell.weights()
+    for name, k in layer.cell.SPEC.sigmoid_gates.items():
+        rows = slice(k * H, (k + 1) * H)
+        expected = sigmoid(x @ w_ih[rows].T + b_ih[rows] + h_prev @ w_hh[rows].T + b_hh[rows])
+        np.testing.assert_allclose(got[name], expected, rtol=1e-12, atol=1e-15)
 
 
 def test_saturation_fractions_by_construction():
@@ -52,7 +105,14 @@ def test_saturation_fractions_by_construction():
 
 
 def test_gates_reject_a_vanilla_rnn_and_a_bad_threshold():
-    with pytest.raises(TypeError, match="LSTM or GRU"):
+    with pytest.raises(TypeError, match=r"gated cell \(lstm, gru\), got a RNNCell"):
         gate_activations(RNN(3, 4, rng=0), np.zeros((1, 2, 3), np.float32))
     with pytest.raises(ValueError, match="threshold"):
         gate_saturation(LSTM(3, 4, rng=0), np.zeros((1, 2, 3), np.float32), threshold=0.7)
+
+
+def test_a_gated_kernel_without_an_accessor_is_named(monkeypatch):
+    from unroll.diagnostics import gates
+    monkeypatch.setattr(gates, "_GATE_READERS", {})
+    with pytest.raises(TypeError, match="'lstm' declares sigmoid gates but its step kernel 'lstm_step_forward'"):
+        gate_activations(LSTM(3, 4, rng=0), np.zeros((1, 2, 3), np.float32))

@@ -4,7 +4,8 @@ import numpy as np
 import pytest
 
 from unroll.diagnostics import jacobian_product_singular_values, recurrent_spectrum, step_jacobians
-from unroll.nn import GRU, LSTM, RNN, LeakyRNN, LSTMState
+from unroll.nn import GRU, LSTM, RNN, LeakyRNN
+from unroll.nn.state import from_tuple, to_tuple
 
 MODELS = [lambda: RNN(2, 3, dtype=np.float64, rng=0), lambda: RNN(2, 3, nonlinearity="relu", dtype=np.float64, rng=4),
           lambda: LSTM(2, 3, dtype=np.float64, rng=1), lambda: GRU(2, 3, dtype=np.float64, rng=2),
@@ -13,11 +14,10 @@ B, T, H, EPS = 2, 5, 3, 1e-6
 
 
 def _final_state(model, x, flat):
-    """state_T (B, S) from a flat start state (B, S) run over x."""
-    parts = np.split(flat, 2, axis=1) if model.is_lstm else [flat]
-    state = LSTMState(parts[0][None], parts[1][None]) if model.is_lstm else parts[0][None]
-    _, final, _ = model.forward(x, state)
-    return np.concatenate([final.h[0], final.c[0]], axis=1) if model.is_lstm else final[0]
+    """state_T (B, S) from a flat start state (B, S) run over x; S = H per state part, (h, c) for the LSTM."""
+    parts = np.split(flat, model.spec.num_states, axis=1)  # each (B, H)
+    _, final, _ = model.forward(x, from_tuple(tuple(p[None] for p in parts), model.state_type))
+    return np.concatenate([p[0] for p in to_tuple(final)], axis=1)
 
 
 def _numeric_jacobian(model, x, start):
@@ -33,7 +33,7 @@ def _numeric_jacobian(model, x, start):
 
 def _states(model, x):
     _, _, cache, steps = model.forward(x, output_states=True)
-    seq = np.concatenate([steps.h[0], steps.c[0]], axis=-1) if model.is_lstm else steps[0]  # (B, T, S)
+    seq = np.concatenate([p[0] for p in to_tuple(steps)], axis=-1)  # (B, T, S)
     start = np.zeros((B, 1, seq.shape[-1]))
     return cache, np.concatenate([start, seq], axis=1)  # (B, T+1, S): state_0..state_T
 

@@ -61,7 +61,7 @@ def test_dropout_only_in_training_and_variational_masks_are_fixed_over_time():
     model = CharLM(V, "gru", hidden_size=8, embedding_dim=8, dropout=0.5, variational=True, rng=0)
     tokens = np.zeros((2, 6), dtype=np.int64)  # the same input at every step
     _, _, cache = model.forward(tokens)
-    in_mask = cache[1]  # (B, 1, E): one mask per sequence, broadcast over time
+    in_mask = model.open_cache(cache, None)[1].data  # the input dropout's mask (B, 1, E), broadcast over time
     assert in_mask.shape == (2, 1, 8) and set(np.unique(in_mask)) <= {0.0, 2.0}
     model.eval()
     a, _, _ = model.forward(tokens)
@@ -77,5 +77,17 @@ def test_config_rebuilds_the_model_and_bad_arguments_are_named():
     np.testing.assert_array_equal(model.forward(tokens)[0], twin.forward(tokens)[0])
     with pytest.raises(ValueError, match="cell"):
         CharLM(V, "transformer")
-    with pytest.raises(ValueError, match=r"tokens: expected integer ids in \[0, 6\)"):
+    with pytest.raises(ValueError, match=r"tokens: expected ids in \[0, 6\)"):
         model.forward(np.array([[7]]))
+
+
+@pytest.mark.parametrize("cell", ["rnn", "lstm", "gru"])
+def test_cache_free_steps_equal_forward(cell):
+    """Sampling reads characters with `step` (no BPTT cache); it must be the same model as forward."""
+    model = CharLM(V, cell, hidden_size=5, num_layers=2, embedding_dim=3, dtype=np.float64, rng=1).eval()
+    tokens = np.random.default_rng(2).integers(0, V, size=(3, 7))
+    logits, state, _ = model.forward(tokens)
+    last, stepped = model.step_logits(tokens)
+    np.testing.assert_allclose(last, logits[:, -1], rtol=0, atol=1e-12)
+    for a, b in zip(np.atleast_1d(stepped), np.atleast_1d(state)):
+        np.testing.assert_allclose(a, b, rtol=0, atol=1e-12)

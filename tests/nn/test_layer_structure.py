@@ -51,9 +51,9 @@ def test_layer_is_a_loop_of_its_cell(kind):
     rng = np.random.default_rng(0)
     layer, cell = nn.Recurrent(CELLS[kind](1)), CELLS[kind](1)
     x = rng.standard_normal((B, T, D))
-    state0 = random_state(cell.IS_LSTM, (B, H), rng)
+    state0 = random_state(cell.state_type is not None, (B, H), rng)
     dy = rng.standard_normal((B, T, H))
-    d_final = random_state(cell.IS_LSTM, (B, H), rng)
+    d_final = random_state(cell.state_type is not None, (B, H), rng)
 
     y, final, cache = layer.forward(x, state0)
     dx, d0 = layer.backward(dy, d_final, cache)
@@ -79,9 +79,9 @@ def test_reverse_is_forward_on_flipped_valid_prefixes(kind):
     rng = np.random.default_rng(1)
     reverse, forward = nn.Recurrent(CELLS[kind](2), reverse=True), nn.Recurrent(CELLS[kind](2))
     x = rng.standard_normal((B, T, D))
-    state0 = random_state(reverse.cell.IS_LSTM, (B, H), rng)
+    state0 = random_state(reverse.cell.state_type is not None, (B, H), rng)
     dy = rng.standard_normal((B, T, H))
-    d_final = random_state(reverse.cell.IS_LSTM, (B, H), rng)
+    d_final = random_state(reverse.cell.state_type is not None, (B, H), rng)
 
     y, final, cache = reverse.forward(x, state0, LENGTHS)
     dx, d0 = reverse.backward(dy, d_final, cache)
@@ -103,7 +103,7 @@ def test_bidirectional_is_two_layers(kind, merge):
     rng = np.random.default_rng(2)
     bi = nn.Bidirectional(nn.Recurrent(CELLS[kind](3)), nn.Recurrent(CELLS[kind](4), True), merge)
     fwd, bwd = nn.Recurrent(CELLS[kind](3)), nn.Recurrent(CELLS[kind](4), True)
-    is_lstm = bi.cell.IS_LSTM
+    is_lstm = bi.cell.state_type is not None
     x = rng.standard_normal((B, T, D))
     state0 = random_state(is_lstm, (2, B, H), rng)
     d_final = random_state(is_lstm, (2, B, H), rng)
@@ -146,7 +146,7 @@ def test_stack_is_its_layers_in_sequence(kind, bidirectional):
                                                  ("_reverse" if key.endswith("_reverse") else "")]
                                for key in layer.params})
         layers.append(layer)
-    is_lstm = stack.is_lstm
+    is_lstm = stack.state_type is not None
     x = rng.standard_normal((B, T, D))
     state0 = random_state(is_lstm, (L * dirs, B, H), rng)
     d_final = random_state(is_lstm, (L * dirs, B, H), rng)
@@ -188,7 +188,7 @@ def test_padded_batch_is_each_sequence_alone(cls):
     batch = cls(D, H, num_layers=2, bidirectional=True, dtype=F64, rng=0)
     alone = cls(D, H, num_layers=2, bidirectional=True, dtype=F64, rng=0)
     x = rng.standard_normal((B, T, D))
-    is_lstm = batch.is_lstm
+    is_lstm = batch.state_type is not None
     state0 = random_state(is_lstm, (4, B, H), rng)
     d_final = random_state(is_lstm, (4, B, H), rng)
     y, final, cache = batch.forward(x, state0, LENGTHS)

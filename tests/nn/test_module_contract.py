@@ -21,7 +21,7 @@ def parts(state):
 @dataclass
 class Spec:
     make: Callable  # (dtype, seed) -> module
-    kind: str  # "cell", "seq" (x, state, lengths), "plain" (x), "tokens", "sequential"
+    kind: str  # "cell" (one step) or the input of a sequence module: "seq" (B, T, D), "tokens" (B, T) ints
     out_shapes: tuple  # expected shapes of the outputs, in the order `run` returns them
 
 
@@ -51,15 +51,24 @@ REGISTRY = {
     "LSTM": Spec(stack(nn.LSTM, num_layers=2, bidirectional=True, dropout=0.5), "seq",
                  ((B, T, 2 * H), (4, B, H), (4, B, H))),
     "GRU": Spec(stack(nn.GRU, bidirectional=True, merge="sum"), "seq", ((B, T, H), (2, B, H))),
+    "RecurrentStack_registry": Spec(lambda dt, s: nn.RecurrentStack(D, H, cell="gru", num_layers=2, dtype=dt, rng=s),
+                                    "seq", ((B, T, H), (2, B, H))),
     "LeakyRNN": Spec(stack(nn.LeakyRNN, num_layers=2, alpha=0.3, nonlinearity="relu"), "seq",
                      ((B, T, H), (2, B, H))),
-    "Linear": Spec(lambda dt, s: nn.Linear(D, 5, dtype=dt, rng=s), "plain", ((B, T, 5),)),
+    "Linear": Spec(lambda dt, s: nn.Linear(D, 5, dtype=dt, rng=s), "seq", ((B, T, 5),)),
     "Embedding": Spec(lambda dt, s: nn.Embedding(7, 5, padding_idx=0, dtype=dt, rng=s), "tokens", ((B, T, 5),)),
-    "Dropout": Spec(lambda dt, s: nn.Dropout(0.5, rng=s), "plain", ((B, T, D),)),
-    "Dropout_variational": Spec(lambda dt, s: nn.Dropout(0.5, variational=True, rng=s), "plain", ((B, T, D),)),
+    "OneHot": Spec(lambda dt, s: nn.OneHot(7, dtype=dt), "tokens", ((B, T, 7),)),
+    "Dropout": Spec(lambda dt, s: nn.Dropout(0.5, rng=s), "seq", ((B, T, D),)),
+    "Dropout_variational": Spec(lambda dt, s: nn.Dropout(0.5, variational=True, rng=s), "seq", ((B, T, D),)),
+    "LastStep": Spec(lambda dt, s: nn.LastStep(), "seq", ((B, D),)),
+    "MeanPool": Spec(lambda dt, s: nn.MeanPool(), "seq", ((B, D),)),
+    "MaxPool": Spec(lambda dt, s: nn.MaxPool(), "seq", ((B, D),)),
     "Sequential": Spec(lambda dt, s: nn.Sequential(nn.Linear(D, 4, dtype=dt, rng=s), nn.Dropout(0.2, rng=s),
                                                    nn.GRU(4, H, dtype=dt, rng=s), nn.Linear(H, 2, dtype=dt, rng=s)),
-                       "sequential", ((B, T, 2),)),
+                       "seq", ((B, T, 2), (1, B, H))),
+    "Sequential_named": Spec(lambda dt, s: nn.Sequential(rnn=nn.Recurrent(nn.LSTMCell(D, H, dtype=dt, rng=s)),
+                                                         pool=nn.MaxPool(), head=nn.Linear(H, 2, dtype=dt, rng=s)),
+                             "seq", ((B, 2), (B, H), (B, H))),
 }
 
 
@@ -71,30 +80,28 @@ def make_input(spec, dtype, seed=0):
 
 
 def run(module, spec, x):
-    """-> (list of output arrays, cache)."""
+    """-> (list of output arrays: y then the state's parts, cache)."""
     if spec.kind == "cell":
         state, cache = module.forward(x)
         return list(parts(state)), cache
-    if spec.kind == "seq":
-        y, state, cache = module.forward(x, lengths=LENGTHS)
-        return [y, *parts(state)], cache
-    if spec.kind == "sequential":
-        y, cache = module.forward(x, lengths=LENGTHS)
-        return [y], cache
-    y, cache = module.forward(x)
-    return [y], cache
+    y, state, cache = module.forward(x, lengths=LENGTHS)  # the one contract, whatever the module
+    return [y, *(() if state is None else parts(state))], cache
+
+
+def as_state(arrays):
+    if not arrays:
+        return None
+    return arrays[0] if len(arrays) == 1 else nn.LSTMState(*arrays)
 
 
 def run_backward(module, spec, outputs, d_outputs, cache):
     """-> the input gradient (None for tokens)."""
     if spec.kind == "cell":
-        state = d_outputs[0] if len(d_outputs) == 1 else nn.LSTMState(*d_outputs)
-        return module.backward(state, cache)[0]
-    if spec.kind == "seq":
-        rest = d_outputs[1:]
-        state = rest[0] if len(rest) == 1 else nn.LSTMState(*rest)
-        return module.backward(d_outputs[0], state, cache)[0]
-    return module.backward(d_outputs[0], cache)
+        return module.backward(as_state(d_outputs), cache)[0]
+    dx, d_state0 = module.backward(d_outputs[0], as_state(d_outputs[1:]), cache)
+    if len(d_outputs) == 1:  # stateless: the state gradient passes through untouched
+        assert d_state0 is None
+    return dx
 
 
 def d_outputs_for(outputs, seed=1):
@@ -103,7 +110,7 @@ def d_outputs_for(outputs, seed=1):
 
 
 def test_registry_covers_every_public_module_class():
-    abstract = {nn.Module, nn.Cell, nn.RecurrentStack}
+    abstract = {nn.Module, nn.Cell}
     public = {getattr(nn, name) for name in nn.__all__}
     classes = {c for c in public if inspect.isclass(c) and issubclass(c, nn.Module)} - abstract
     covered = {type(spec.make(np.float64, 0)) for spec in REGISTRY.values()}
@@ -169,7 +176,8 @@ def test_deterministic_under_a_seed(name):
     out_a, out_b, out_c = run(a, spec, x)[0], run(b, spec, x)[0], run(c, spec, x)[0]
     for u, v in zip(out_a, out_b):
         np.testing.assert_array_equal(u, v)  # training mode: the dropout masks repeat too
-    assert any(np.any(u != w) for u, w in zip(out_a, out_c)), "another seed should change something"
+    if a.params or hasattr(a, "rng"):  # pooling and one-hot have nothing a seed could change
+        assert any(np.any(u != w) for u, w in zip(out_a, out_c)), "another seed should change something"
 
 
 @pytest.mark.parametrize("name", REGISTRY)

@@ -70,7 +70,7 @@ CELLS = ["rnn_tanh", "rnn_relu", "lstm", "gru", "leaky", "leaky_relu_per_unit"]
 
 
 def random_state(cell_or_lstm, shape, rng):
-    is_lstm = cell_or_lstm if isinstance(cell_or_lstm, bool) else cell_or_lstm.IS_LSTM
+    is_lstm = cell_or_lstm if isinstance(cell_or_lstm, bool) else cell_or_lstm.state_type is not None
     if is_lstm:
         return nn.LSTMState(rng.standard_normal(shape), rng.standard_normal(shape))
     return rng.standard_normal(shape)
@@ -121,7 +121,7 @@ def test_stack_gradients(kind, bidirectional, merge):
     stack = STACKS[kind](num_layers=2, bidirectional=bidirectional, merge=merge, dropout=0.3,
                          dtype=np.float64, rng=4)
     n = 2 * stack.num_directions
-    check_sequence_module(stack, random_state(stack.is_lstm, (n, B, H), np.random.default_rng(5)), LENGTHS)
+    check_sequence_module(stack, random_state(stack.state_type is not None, (n, B, H), np.random.default_rng(5)), LENGTHS)
 
 
 def test_stack_gradients_with_default_state_and_full_lengths():
@@ -135,8 +135,9 @@ def test_linear_gradients(bias):
     rng = np.random.default_rng(7)
     x, dy = rng.standard_normal((B, T, 3)), rng.standard_normal((B, T, 2))
     loss = lambda: float((layer.forward(x)[0] * dy).sum())
-    y, cache = layer.forward(x)
-    dx = layer.backward(dy, cache)
+    y, state, cache = layer.forward(x)
+    dx, d_state = layer.backward(dy, None, cache)
+    assert state is None and d_state is None
     assert_grads(loss, {"x": x, **layer.params}, {"x": dx, **layer.grads})
 
 
@@ -145,16 +146,16 @@ def test_embedding_gradients_repeated_tokens_and_padding_idx():
     assert np.all(emb.params["weight"][0] == 0.0)
     tokens = np.array([[1, 4, 1, 0], [0, 4, 2, 1]])
     dv = np.random.default_rng(8).standard_normal((2, 4, 3))
-    vectors, cache = emb.forward(tokens)
-    assert emb.backward(dv, cache) is None
+    vectors, _, cache = emb.forward(tokens)
+    assert emb.backward(dv, None, cache) == (None, None)
     numerical_loss = lambda: float((emb.forward(tokens)[0] * dv).sum())
     errors = gradcheck(numerical_loss, {"weight": emb.params["weight"]}, {"weight": emb.grads["weight"]})
     # padding_idx's row gets no gradient by design (PyTorch's rule); every other row is the true gradient
     assert np.all(emb.grads["weight"][0] == 0.0)
     assert errors["weight"] > 0  # the padding row differs from the numerical gradient...
     emb2 = nn.Embedding(6, 3, dtype=np.float64, rng=0)
-    _, cache = emb2.forward(tokens)
-    emb2.backward(dv, cache)
+    _, _, cache = emb2.forward(tokens)
+    emb2.backward(dv, None, cache)
     assert_grads(lambda: float((emb2.forward(tokens)[0] * dv).sum()), emb2.params, emb2.grads)
     np.testing.assert_array_equal(emb.grads["weight"][1:], emb2.grads["weight"][1:])  # ...and only it
 
@@ -169,11 +170,11 @@ def test_dropout_module_gradients():
         return float((drop.forward(x)[0] * dy).sum())
 
     reseed(drop)
-    y, cache = drop.forward(x)
-    assert_grads(loss, {"x": x}, {"x": drop.backward(dy, cache)})
+    y, _, cache = drop.forward(x)
+    assert_grads(loss, {"x": x}, {"x": drop.backward(dy, None, cache)[0]})
     assert np.any(y == 0) and np.any(y != 0)
-    y_eval, cache = drop.eval().forward(x)
-    assert y_eval is x and drop.backward(dy, cache) is dy
+    y_eval, _, cache = drop.eval().forward(x)
+    assert y_eval is x and drop.backward(dy, None, cache)[0] is dy
 
 
 @pytest.mark.parametrize("variational", [False, True])
@@ -189,8 +190,8 @@ def test_sequential_gradients(variational):
         return float((model.forward(x, lengths=LENGTHS)[0] * dy).sum())
 
     reseed(model)
-    y, cache = model.forward(x, lengths=LENGTHS)
-    dx = model.backward(dy, cache)
+    y, _, cache = model.forward(x, lengths=LENGTHS)
+    dx, _ = model.backward(dy, None, cache)
     assert_grads(loss, {"x": x, **model.params}, {"x": dx, **model.grads})
     padded = np.arange(T)[None, :] >= LENGTHS[:, None]
     assert np.all(dx[padded] == 0.0)
@@ -202,6 +203,48 @@ def test_sequential_from_tokens():
     tokens = np.array([[1, 2, 2, 4], [0, 1, 1, 3], [4, 4, 0, 0]])
     dy = np.random.default_rng(11).standard_normal((B, T, 3))
     loss = lambda: float((model.forward(tokens, lengths=LENGTHS)[0] * dy).sum())
-    _, cache = model.forward(tokens, lengths=LENGTHS)
-    assert model.backward(dy, cache) is None
+    _, _, cache = model.forward(tokens, lengths=LENGTHS)
+    assert model.backward(dy, None, cache)[0] is None
     assert_grads(loss, model.params, model.grads)
+
+
+@pytest.mark.parametrize("pool", [nn.LastStep, nn.MeanPool, nn.MaxPool])
+@pytest.mark.parametrize("lengths", [None, np.array([4, 2, 0])], ids=["full", "ragged_and_empty"])
+def test_pooling_gradients_and_padding(pool, lengths):
+    module = pool()
+    rng = np.random.default_rng(12)
+    x, dy = rng.standard_normal((B, T, H)), rng.standard_normal((B, H))
+    loss = lambda: float((module.forward(x, lengths=lengths)[0] * dy).sum())
+    y, _, cache = module.forward(x, lengths=lengths)
+    dx, _ = module.backward(dy, None, cache)
+    assert_grads(loss, {"x": x}, {"x": dx})
+    if lengths is not None:
+        padded = np.arange(T)[None, :] >= lengths[:, None]
+        assert np.all(dx[padded] == 0.0) and np.all(y[2] == 0.0)  # padding and the empty sequence
+        shuffled = x.copy()
+        shuffled[padded] = rng.standard_normal(shuffled[padded].shape)  # padding never reaches y
+        np.testing.assert_array_equal(module.forward(shuffled, lengths=lengths)[0], y)
+
+
+def test_pooling_values():
+    x = np.arange(2 * 3 * 2, dtype=np.float64).reshape(2, 3, 2)
+    x[0, 1] = [100.0, -100.0]
+    lengths = np.array([2, 3])
+    np.testing.assert_array_equal(nn.LastStep().forward(x, lengths=lengths)[0], [x[0, 1], x[1, 2]])
+    np.testing.assert_allclose(nn.MeanPool().forward(x, lengths=lengths)[0], [x[0, :2].mean(0), x[1].mean(0)])
+    np.testing.assert_array_equal(nn.MaxPool().forward(x, lengths=lengths)[0], [[100.0, 1.0], x[1].max(0)])
+
+
+def test_many_to_one_sequential_over_a_cell_runner():
+    """Sequential(Recurrent(LSTMCell), LastStep, Linear): gradients by finite differences, state threaded."""
+    model = nn.Sequential(nn.Recurrent(nn.LSTMCell(D, H, dtype=np.float64, rng=0)), nn.LastStep(),
+                          nn.Linear(H, 2, dtype=np.float64, rng=1))
+    rng = np.random.default_rng(13)
+    x, dy = rng.standard_normal((B, T, D)), rng.standard_normal((B, 2))
+    h0 = nn.LSTMState(rng.standard_normal((B, H)), rng.standard_normal((B, H)))
+    loss = lambda: float((model.forward(x, h0, LENGTHS)[0] * dy).sum())
+    y, state, cache = model.forward(x, h0, LENGTHS)
+    assert isinstance(state, nn.LSTMState) and y.shape == (B, 2)
+    dx, d_h0 = model.backward(dy, None, cache)
+    assert_grads(loss, {"x": x, "h0": h0.h, "c0": h0.c, **model.params},
+                 {"x": dx, "h0": d_h0.h, "c0": d_h0.c, **model.grads})

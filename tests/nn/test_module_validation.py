@@ -69,12 +69,12 @@ class TestSequenceInput:
 
 
 @pytest.mark.parametrize("make,shape,message", [
-    (lambda: nn.RNN(D, H, num_layers=2), (1, B, H), r"state: expected shape \(2, 2, 4\), got \(1, 2, 4\) \(axis 0\)"),
-    (lambda: nn.GRU(D, H, bidirectional=True), (2, 3, H), r"state: expected shape \(2, 2, 4\), got \(2, 3, 4\) \(axis 1\)"),
-    (lambda: nn.RNN(D, H), (B, H), r"state: expected 3 dimensions \(1, 2, 4\), got shape \(2, 4\)"),
+    (lambda: nn.RNN(D, H, num_layers=2), (1, B, H), r"state\[0\]: expected shape \(2, 2, 4\), got \(1, 2, 4\) \(axis 0\)"),
+    (lambda: nn.GRU(D, H, bidirectional=True), (2, 3, H), r"state\[0\]: expected shape \(2, 2, 4\), got \(2, 3, 4\) \(axis 1\)"),
+    (lambda: nn.RNN(D, H), (B, H), r"state\[0\]: expected 3 dimensions \(1, 2, 4\), got shape \(2, 4\)"),
     (lambda: nn.Recurrent(nn.RNNCell(D, H)), (B, H + 1), r"state\[0\]: expected shape \(2, 4\), got \(2, 5\) \(axis 1\)"),
     (lambda: nn.Bidirectional(nn.Recurrent(nn.RNNCell(D, H)), nn.Recurrent(nn.RNNCell(D, H), True)), (B, H),
-     r"state: expected 3 dimensions \(2, 2, 4\), got shape \(2, 4\)"),
+     r"state\[0\]: expected 3 dimensions \(2, 2, 4\), got shape \(2, 4\)"),
 ])
 def test_bad_state_shape(make, shape, message):
     with pytest.raises(ValueError, match=message):
@@ -117,7 +117,7 @@ def test_unknown_nonlinearity(make):
 
 
 def test_unknown_nonlinearity_in_kernel():
-    with pytest.raises(ValueError, match=r"nonlinearity: expected one of \['relu', 'tanh'\], got 'gelu'"):
+    with pytest.raises(ValueError, match=r"nonlinearity: expected one of \[.*'relu', 'tanh'\], got 'gelu'"):
         F.rnn_step_forward(np.zeros((1, 2)), (np.zeros((1, 2)),), np.zeros((2, 2)), None, nonlinearity="gelu")
 
 
@@ -148,7 +148,11 @@ def test_batch_first_false():
     (lambda: nn.LSTM(D, H, num_layers=0), ValueError, "num_layers: expected >= 1, got 0"),
     (lambda: nn.GRU(D, H, dropout=1.0), ValueError, r"dropout: expected a probability in \[0, 1\), got 1.0"),
     (lambda: nn.Dropout(-0.1), ValueError, r"p: expected a probability in \[0, 1\), got -0.1"),
-    (lambda: nn.RNNCell(0, H), ValueError, "input_size and hidden_size: expected >= 1, got 0, 4"),
+    (lambda: nn.RNNCell(0, H), ValueError, "input_size: expected >= 1, got 0"),
+    (lambda: nn.LSTM("4", H), TypeError, "input_size: expected a positive int, got str '4'"),
+    (lambda: nn.GRU(D, 2.5), TypeError, "hidden_size: expected a positive int, got float 2.5"),
+    (lambda: nn.RecurrentStack(D, H, cell="peephole"), ValueError, r"cell: expected one of \['gru', 'leaky'"),
+    (lambda: nn.Embedding(5, 2, padding_idx=5), ValueError, r"padding_idx: expected None or an id in \[0, 5\)"),
     (lambda: nn.LSTMCell(D, H, dtype=np.int32), TypeError, "dtype: expected float32 or float64, got int32"),
     (lambda: nn.Linear(D, H, dtype=np.float16), TypeError, "dtype: expected float32 or float64, got float16"),
     (lambda: nn.LeakyRNNCell(D, H, alpha=0.0), ValueError, r"alpha: expected a rate in \(0, 1\]"),
@@ -204,3 +208,58 @@ def test_loss_arguments():
         F.softmax_cross_entropy_forward(logits, targets + np.array([0, 0, 4]))
     with pytest.raises(ValueError, match=r"target: expected shape \(2, 3\) \(the prediction's\), got \(3, 2\)"):
         F.mse_forward(np.zeros((2, 3)), np.zeros((3, 2)))
+
+
+def test_backward_names_a_wrong_dy_and_a_foreign_cache():
+    lstm = nn.LSTM(D, H, bidirectional=True)
+    y, _, cache = lstm.forward(x32())
+    with pytest.raises(ValueError, match=r"dy: expected shape \(2, 3, 8\), got \(2, 3, 4\) \(axis 2\)"):
+        lstm.backward(np.zeros((B, T, H), np.float32), None, cache)
+    with pytest.raises(TypeError, match="dy: expected dtype float32, got float64"):
+        lstm.backward(np.zeros(y.shape), None, cache)
+    with pytest.raises(TypeError, match="cache: expected the cache returned by this LSTM's forward, got tuple"):
+        lstm.backward(y, None, (1, 2))
+    other = nn.LSTM(D, H, bidirectional=True)
+    with pytest.raises(TypeError, match="got the cache of another module"):
+        other.backward(y, None, cache)
+    linear = nn.Linear(D, 2)
+    with pytest.raises(TypeError, match="cache: expected the cache returned by this Linear's forward, got list"):
+        linear.backward(np.zeros((B, 2), np.float32), None, [])
+
+
+def test_bad_state_gradient_is_named():
+    lstm = nn.LSTM(D, H, num_layers=2)
+    y, _, cache = lstm.forward(x32())
+    with pytest.raises(TypeError, match=r"d_state: expected LSTMState\(h, c\), got ndarray of 1"):
+        lstm.backward(y, np.zeros((2, B, H), np.float32), cache)
+    with pytest.raises(ValueError, match=r"d_state\[1\]: expected shape \(2, 2, 4\)"):
+        lstm.backward(y, nn.LSTMState(None, np.zeros((1, B, H), np.float32)), cache)
+    dx, _ = lstm.backward(y, nn.LSTMState(None, np.zeros((2, B, H), np.float32)), cache)  # None: no gradient
+    assert dx.shape == (B, T, D)
+
+
+def test_lstm_bidirectional_given_a_plain_array_as_state():
+    bi = nn.Bidirectional(nn.Recurrent(nn.LSTMCell(D, H)), nn.Recurrent(nn.LSTMCell(D, H), reverse=True))
+    with pytest.raises(TypeError, match=r"state: expected LSTMState\(h, c\) of \(2, B, H\) arrays, got ndarray"):
+        bi.forward(x32(), np.zeros((2, B, H), np.float32))
+
+
+def test_load_state_dict_refuses_non_finite_and_non_numeric_weights():
+    layer = nn.GRU(D, H)
+    state = layer.state_dict()
+    before = layer.state_dict()
+    bad = {**state, "weight_hh_l0": np.full_like(state["weight_hh_l0"], np.nan)}
+    with pytest.raises(ValueError, match="load_state_dict weight_hh_l0: expected finite values, got NaN or inf"):
+        layer.load_state_dict(bad)
+    with pytest.raises(TypeError, match="load_state_dict bias_ih_l0: expected a numeric array, got dtype <U1"):
+        layer.load_state_dict({**state, "bias_ih_l0": np.array(["a"] * 12)})
+    for k, v in before.items():
+        np.testing.assert_array_equal(layer.params[k], v)
+
+
+def test_validation_errors_are_unrolls_own():
+    from unroll.errors import InvalidTypeError, InvalidValueError
+    with pytest.raises(InvalidValueError):
+        nn.LSTM(D, H, num_layers=0)
+    with pytest.raises(InvalidTypeError):
+        nn.Linear(D, 2).forward(np.zeros((B, D)))

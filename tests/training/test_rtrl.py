@@ -17,10 +17,10 @@ CELLS = {
 
 def _readout_losses(readout, h, targets):
     """Cross-entropy of a linear readout of h (B, T, H): returns (summed loss, dL/dh (B, T, H))."""
-    logits, cache = readout.forward(h)
+    logits, _, cache = readout.forward(h)
     loss, loss_cache = softmax_cross_entropy_forward(logits, targets, reduction="sum")
     readout.zero_grad()
-    return loss, readout.backward(softmax_cross_entropy_backward(1.0, loss_cache), cache)
+    return loss, readout.backward(softmax_cross_entropy_backward(1.0, loss_cache), None, cache)[0]
 
 
 @pytest.mark.parametrize("bias", [True, False])
@@ -31,8 +31,8 @@ def test_rtrl_equals_bptt(name, bias):
     cell = CELLS[name](D, H, bias, rng)
     readout = Linear(H, V, dtype=np.float64, rng=rng)
     x, targets = rng.standard_normal((B, T, D)), rng.integers(0, V, (B, T))
-    state0 = tuple(rng.standard_normal((B, H)) * 0.5 for _ in range(2 if cell.IS_LSTM else 1))
-    state0 = LSTMState(*state0) if cell.IS_LSTM else state0[0]
+    state0 = tuple(rng.standard_normal((B, H)) * 0.5 for _ in range(2 if cell.state_type is not None else 1))
+    state0 = LSTMState(*state0) if cell.state_type is not None else state0[0]
 
     layer = Recurrent(cell)  # BPTT: forward the whole sequence, then backward through time
     h, _, cache = layer.forward(x, state0)
@@ -47,7 +47,7 @@ def test_rtrl_equals_bptt(name, bias):
     loss_rtrl = 0.0
     for t in range(T):
         state = rtrl.step(x[:, t])
-        h_t = state.h if cell.IS_LSTM else state
+        h_t = state.h if cell.state_type is not None else state
         loss_t, dh_t = _readout_losses(readout, h_t[:, None], targets[:, t:t + 1])
         rtrl.accumulate(dh_t[:, 0])
         loss_rtrl += loss_t

@@ -1,55 +1,57 @@
-"""Gate activations and saturation of LSTM and GRU layers.
+"""Gate activations and saturation of gated cells (LSTM, GRU).
 
 A sigmoid gate near 0 or 1 is saturated: its derivative s (1 - s) is nearly 0, so the gradient
 through its pre-activation vanishes, but the gate then acts as a clean switch. A forget gate near 1
 is what keeps the LSTM's cell-state path dc_t/dc_{t-1} = f_t from shrinking; an update gate z near 1
 does the same for the GRU's h_t = (1 - z) n + z h_{t-1}.
 
-The gates are recomputed from the inputs and each step's previous state (from the layer's own
-forward run with output_states=True), with the cell's equations:
-    LSTM: [i | f | g | o] = act(x W_ih^T + b_ih + h_{t-1} W_hh^T + b_hh), sigmoid for i, f, o
-    GRU:  [r | z] = sigmoid(x W_ir,z^T + b_ir,z + h_{t-1} W_hr,z^T + b_hr,z)
+The gates are not recomputed: every step cache of a forward run already holds them, and each gated
+kernel has an accessor beside it (`lstm_gates`, `gru_gates`: step cache -> {block index: (B, H)})
+that reads them out. Which blocks are sigmoids, and their names, come from the cell registry's
+`sigmoid_gates`, so a cell declares its gates in one place.
 """
 from __future__ import annotations
 
 import numpy as np
 
-from ..functional.activations import sigmoid_
-from ..nn.cells import GRUCell, LSTMCell
-from ..nn.state import to_tuple
+from ..functional.gru_cell import gru_gates, gru_step_forward
+from ..functional.lstm_cell import lstm_gates, lstm_step_forward
+from ..nn import registry
 from .gradient_flow import single_layer
 from ..errors import InvalidValueError, InvalidTypeError
 
 __all__ = ["gate_activations", "gate_saturation"]
 
-_SIGMOID_GATES = {LSTMCell: {"input": 0, "forget": 1, "output": 3}, GRUCell: {"reset": 0, "update": 1}}
+# step kernel -> the accessor beside it that reads its gates from its step cache. Keyed by the kernel,
+# not the cell, because the accessor knows that kernel's cache layout and no other.
+_GATE_READERS = {lstm_step_forward: lstm_gates, gru_step_forward: gru_gates}
 
 
 def gate_activations(model, x: np.ndarray, state=None) -> dict:
-    """Every sigmoid gate's value at every step.
+    """Every sigmoid gate's value at every step, from one forward run.
 
-    model: one-layer forward LSTM/GRU or a `Recurrent` of an LSTMCell/GRUCell; x (B, T, D);
-    state: initial state or None. Returns {gate name: (B, T, H)}: input, forget, output for the
-    LSTM; reset, update for the GRU.
+    model: one-layer forward LSTM/GRU (a `RecurrentStack`) or a `Recurrent` of a gated cell;
+    x (B, T, D); state: initial state laid out like the model's ((1, B, H) for a stack, (B, H) for
+    a `Recurrent`; LSTMState for the LSTM), or None. Returns {gate name: (B, T, H)} with the
+    registry's names: input, forget, output for the LSTM; reset, update for the GRU.
     """
     runner, _ = single_layer(model)
-    gates = _SIGMOID_GATES.get(type(runner.cell))
-    if gates is None:
-        raise InvalidTypeError(f"model: expected an LSTM or GRU layer, got a {type(runner.cell).__name__}")
-    _, _, _, steps = runner.forward(x, state, output_states=True)
-    h_seq = to_tuple(steps)[0]  # (B, T, H): h_1..h_T
-    h0 = runner.cell.check_state(state, x.shape[0])[0]  # (B, H)
-    h_prev = np.concatenate([h0[:, None], h_seq[:, :-1]], axis=1)  # (B, T, H): h_0..h_{T-1}
-    w_ih, w_hh, b_ih, b_hh = runner.cell.weights()
-    H = runner.cell.hidden_size
-    result = {}
-    for name, k in gates.items():
-        rows = slice(k * H, (k + 1) * H)
-        pre = x @ w_ih[rows].T + h_prev @ w_hh[rows].T  # (B, T, H)
-        if b_ih is not None:
-            pre += b_ih[rows] + b_hh[rows]
-        result[name] = sigmoid_(pre)  # in place over the fresh pre-activations
-    return result
+    spec = registry.spec_of(runner.cell)
+    names = spec.sigmoid_gates  # {name: gate block index}
+    if not names:
+        gated = [n for n in registry.names() if registry.get(n).sigmoid_gates]
+        raise InvalidTypeError(f"model: expected a layer of a gated cell ({', '.join(gated)}), "
+                               f"got a {type(runner.cell).__name__}")
+    step_forward = runner.cell.kernels()[0]
+    read = _GATE_READERS.get(getattr(step_forward, "func", step_forward))  # a kernel with options is a partial
+    if read is None:
+        raise InvalidTypeError(f"model: cell {spec.name!r} declares sigmoid gates but its step kernel "
+                               f"{getattr(step_forward, '__name__', step_forward)!r} has no gate accessor "
+                               "in unroll.diagnostics.gates")
+    _, _, cache = model.forward(x, state)
+    _, kernel_cache = single_layer(model, cache)
+    steps = [read(step_cache) for step_cache in kernel_cache.step_caches]  # T dicts of (B, H)
+    return {name: np.stack([s[k] for s in steps], axis=1) for name, k in names.items()}  # each (B, T, H)
 
 
 def gate_saturation(model, x: np.ndarray, state=None, threshold: float = 0.1) -> dict:

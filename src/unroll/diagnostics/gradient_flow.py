@@ -9,9 +9,9 @@ A vanilla RNN's Jacobian is diag(phi'(a)) W_hh: when its norms stay below 1 that
 it dL/dh_k, shrinks geometrically as k moves away from T (vanishing gradients); above 1 it grows
 (exploding). The LSTM's cell state has the additive path dc_{k}/dc_{k-1} = diag(f_k) instead.
 
-Here the backward loop is run with the cell's own step kernels over a forward cache (the same
-kernels `recurrent_backward` calls) so that every intermediate dL/d state_k is kept; the runner
-itself only returns the gradient at the initial state. Nothing is accumulated into the model's grads.
+There is one BPTT in unroll, the generic runner's (`functional.recurrent_backward`); the
+diagnostics run it over the model's forward cache with `keep_d_states`, which keeps every
+intermediate dL/d state_k, and without accumulating anything into the model's grads.
 """
 from __future__ import annotations
 
@@ -23,21 +23,29 @@ from ..nn.rnn import RecurrentStack
 from ..nn.state import to_tuple
 from ..errors import InvalidValueError, InvalidTypeError
 
-__all__ = ["single_layer", "backprop_states", "state_gradients", "gradient_flow"]
+__all__ = ["single_layer", "state_gradients", "gradient_flow"]
 
 
 def single_layer(model, cache=None):
     """The `Recurrent` runner of a one-layer, one-direction model, and its kernel cache.
 
     model: a `Recurrent` or a `RecurrentStack` (RNN, LSTM, GRU, LeakyRNN) with num_layers=1 and
-    bidirectional=False; cache: that model's forward cache, or None. Returns (runner, kernel_cache).
+    bidirectional=False; cache: that model's forward cache, or None. Returns (runner, kernel_cache),
+    kernel_cache the `functional.recurrent.RecurrentCache` of the run (None without a cache).
     """
+    runner, run_cache = _open(model, cache, None, optional=True)
+    return runner, None if run_cache is None else run_cache[0]
+
+
+def _open(model, cache, d_output=None, optional=False):
+    """(runner, the runner's unwrapped run cache (kernel_cache, lengths)), after checking that `cache`
+    is `model`'s forward cache of full sequences and d_output (if given) matches its output.
+    optional: a None cache gives (runner, None) instead of an error."""
     if isinstance(model, RecurrentStack):
         if model.num_layers != 1 or model.bidirectional:
             raise InvalidValueError(f"model: expected one layer in one direction, got num_layers={model.num_layers}, "
                                     f"bidirectional={model.bidirectional} (pass one of its layers instead)")
         runner = model.layers[0]
-        cache = None if cache is None else cache[0][0]  # [(layer_cache, dropout_cache)] -> layer_cache
     elif isinstance(model, Recurrent):
         runner = model
     else:
@@ -45,41 +53,31 @@ def single_layer(model, cache=None):
     if runner.reverse:
         raise InvalidValueError("model: expected a forward-in-time layer, got reverse=True")
     if cache is None:
-        return runner, None
-    kernel_cache, lengths = cache
-    if lengths is not None:
+        if optional:
+            return runner, None
+        raise InvalidTypeError("cache: expected the model's forward cache, got None")
+    data = model.open_cache(cache, d_output)
+    # A stack's data is ([(layer_cache, dropout_cache)], batch); one layer has no dropout after it.
+    run_cache = data[0][0][0] if isinstance(model, RecurrentStack) else data
+    if run_cache[1] is not None:
+        # With lengths, a finished sequence's state_k is carried, not computed, past its end, so
+        # per-step norms averaged over the batch would mix the two; diagnostics take full sequences.
         raise InvalidValueError("cache: expected a forward run without lengths (diagnostics use full sequences)")
-    return runner, kernel_cache
+    return runner, run_cache
 
 
-def backprop_states(model, cache, d_output, d_state=None):
-    """BPTT keeping every step; arguments as `state_gradients`.
-
-    Returns (d_states, dgx), time-major: d_states a tuple of (T+1, B, H), dL/d state_k; dgx (T, B, G*H),
-    dL/d of each step's input projection.
-    """
-    runner, kc = single_layer(model, cache)
-    _, step_backward = runner.cell.kernels()
-    B, T1, H = kc.states[0].shape
-    if d_output is not None:
-        check_array("d_output", d_output, (B, T1 - 1, H), kc.states[0].dtype)
-    d_out = None if d_output is None else d_output.transpose(1, 0, 2)  # (T, B, H)
-    d_state = to_tuple(d_state) or (None,) * len(kc.states)
-    if isinstance(model, RecurrentStack):  # stack layout (1, B, H) -> (B, H)
-        d_state = tuple(None if d is None else d[0] for d in d_state)
-    d_state = tuple(np.zeros((B, H), kc.states[0].dtype) if d is None
-                    else check_array(f"d_state[{p}]", d, (B, H), kc.states[0].dtype) for p, d in enumerate(d_state))
-    d_states = tuple(np.empty((T1, B, H), dtype=s.dtype) for s in kc.states)  # each (T+1, B, H)
-    dgx = np.empty((T1 - 1, B, kc.w_hh.shape[0]), dtype=kc.w_hh.dtype)  # (T, B, G*H)
-    for t in range(T1 - 2, -1, -1):
-        if d_out is not None:  # dL/dh_{t+1}: from the output at that step + from the steps after it
-            d_state = (d_state[0] + d_out[t],) + d_state[1:]
-        for buf, d in zip(d_states, d_state):
-            buf[t + 1] = d
-        dgx[t], _, d_state = step_backward(d_state, kc.step_caches[t], kc.w_hh)
-    for buf, d in zip(d_states, d_state):
-        buf[0] = d
-    return d_states, dgx
+def _backprop(model, cache, d_output, d_state):
+    """The runner's BPTT keeping every step, grads untouched: (dx (B, T, D), d_states tuple of (B, T+1, H))."""
+    runner, run_cache = _open(model, cache, d_output)
+    parts = to_tuple(d_state)
+    if parts is not None:
+        batch = run_cache[0].states[0].shape[0]
+        if isinstance(model, RecurrentStack):  # the stack's layout (1, B, H) -> the runner's (B, H)
+            parts = tuple(None if p is None else check_array(f"d_state[{k}]", p, (1, batch, runner.hidden_size),
+                                                             runner.dtype)[0] for k, p in enumerate(parts))
+        parts = runner.cell.check_state(parts, batch, "d_state", allow_none=True)
+    dx, _, d_states = runner.run_backward(d_output, parts, run_cache, accumulate=False, keep_d_states=True)
+    return dx, d_states
 
 
 def state_gradients(model, cache, d_output, d_state=None) -> tuple:
@@ -92,8 +90,7 @@ def state_gradients(model, cache, d_output, d_state=None) -> tuple:
     the gradient at state_k (0 the initial state), treating (h_k, c_k) as the inputs of everything
     after step k, which is what BPTT carries (for c: the path through c_{k+1} only).
     """
-    d_states, _ = backprop_states(model, cache, d_output, d_state)
-    return tuple(np.ascontiguousarray(d.transpose(1, 0, 2)) for d in d_states)
+    return _backprop(model, cache, d_output, d_state)[1]
 
 
 def gradient_flow(model, cache, d_output, d_state=None, part: int = 0) -> np.ndarray:
@@ -105,4 +102,3 @@ def gradient_flow(model, cache, d_output, d_state=None, part: int = 0) -> np.nda
     if not 0 <= part < len(grads):
         raise InvalidValueError(f"part: expected 0..{len(grads) - 1}, got {part}")
     return np.linalg.norm(grads[part].astype(np.float64), axis=-1).mean(axis=0)  # (T+1,)
-

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .gradient_flow import single_layer
+from .gradient_flow import _open, single_layer
 
 __all__ = ["step_jacobians", "jacobian_product_singular_values", "recurrent_spectrum"]
 
@@ -28,7 +28,7 @@ def step_jacobians(model, cache) -> np.ndarray:
     The state is h (S = H), or (h, c) concatenated for the LSTM (S = 2H); row i of J is the
     gradient of state_{t+1}[i]. Same dtype as the model.
     """
-    runner, kc = single_layer(model, cache)
+    runner, (kc, _) = _open(model, cache)
     _, step_backward = runner.cell.kernels()
     parts = len(kc.states)
     B, T1, H = kc.states[0].shape
@@ -37,7 +37,8 @@ def step_jacobians(model, cache) -> np.ndarray:
     seeds = tuple(np.tile(eye[:, p * H:(p + 1) * H], (B, 1)) for p in range(parts))  # each (B*S, H)
     jac = np.empty((B, T1 - 1, S, S), dtype=kc.states[0].dtype)
     for t, step_cache in enumerate(kc.step_caches):
-        repeated = tuple(np.repeat(a, S, axis=0) for a in step_cache)  # each (B*S, ...): S copies per sequence
+        # every kernel's step cache is a tuple of (B, ...) arrays: S copies of each sequence's rows
+        repeated = tuple(np.repeat(a, S, axis=0) for a in step_cache)  # each (B*S, ...)
         _, _, d_prev = step_backward(seeds, repeated, kc.w_hh)  # each (B*S, H)
         jac[:, t] = np.concatenate(d_prev, axis=1).reshape(B, S, S)
     return jac

@@ -1,5 +1,6 @@
 """All plotting of unroll's diagnostics, in one place. matplotlib is imported here, lazily, with the
-non-interactive Agg backend, so the rest of the library runs without it. Each function writes one PNG
+non-interactive Agg backend, so the rest of the library runs without it (calling a plot without it
+raises `unroll._extras.MissingExtraError`, naming the 'plot' extra). Each function writes one PNG
 and returns its path.
 """
 from __future__ import annotations
@@ -8,15 +9,17 @@ import os
 
 import numpy as np
 
+from .._extras import require
+
 __all__ = ["plot_learning_curves", "plot_gradient_flow", "plot_singular_values", "plot_saliency",
            "plot_clipping"]
 
 
 def _pyplot():
-    try:
-        import matplotlib
-    except ImportError as err:  # optional dependency
-        raise ImportError("plotting needs matplotlib: pip install 'unroll[plot]'") from err
+    """matplotlib.pyplot on the Agg backend; without matplotlib, `MissingExtraError` (an ImportError)
+    naming the 'plot' extra."""
+    require("matplotlib", extra="plot", why="plotting")
+    import matplotlib
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
     return plt

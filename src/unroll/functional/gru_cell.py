@@ -43,6 +43,17 @@ def gru_step_forward(gx, state, w_hh, b_hh):
     return (h,), (h_prev, rz, n, gh_n)
 
 
+def gru_gates(cache) -> dict:
+    """The gate values one `gru_step_forward` computed, read from its cache (no recomputation).
+
+    cache: that step's cache. Returns {block index: (B, H)} in PyTorch's order, 0 r, 1 z (sigmoids),
+    2 n (the tanh candidate); views into the cache, so copy before writing.
+    """
+    _, rz, n, _ = cache  # rz (B, 2H), n (B, H)
+    H = n.shape[1]
+    return {0: rz[:, :H], 1: rz[:, H:], 2: n}
+
+
 def gru_step_backward(d_state, cache, w_hh, out=None):
     """d_state (dh,) with dh (B, H) -> (dgx (B, 3H), dgh (B, 3H), (dh_prev,)).
 

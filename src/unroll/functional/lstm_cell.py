@@ -43,6 +43,17 @@ def lstm_step_forward(gx, state, w_hh, b_hh):
     return (h, c), (c_prev, gates, tanh_c)
 
 
+def lstm_gates(cache) -> dict:
+    """The gate values one `lstm_step_forward` computed, read from its cache (no recomputation).
+
+    cache: that step's cache. Returns {block index: (B, H)} in PyTorch's order, 0 i, 1 f, 2 g, 3 o,
+    after their squashing (sigmoid; tanh for g); views into the cache, so copy before writing.
+    """
+    gates = cache[1]  # (B, 4H), squashed in place by the forward
+    H = gates.shape[1] // GATES
+    return {k: gates[:, k * H:(k + 1) * H] for k in range(GATES)}
+
+
 def lstm_step_backward(d_state, cache, w_hh, out=None):
     """d_state (dh, dc) each (B, H) -> (dgx (B, 4H), dgh (B, 4H), (dh_prev, dc_prev)).
 

@@ -24,8 +24,9 @@ def _lengths(x: np.ndarray, lengths) -> np.ndarray:
 def last_step_forward(x: np.ndarray, lengths=None):
     """x (B, T, H), lengths (B,) -> (y (B, H), cache)."""
     L = _lengths(x, lengths)
-    rows, steps = np.arange(x.shape[0]), np.maximum(L - 1, 0)
-    y = x[rows, steps] * (L > 0)[:, None].astype(x.dtype)  # (B, H); length 0 -> zeros
+    valid = np.flatnonzero(L > 0)
+    y = np.zeros((x.shape[0], x.shape[2]), dtype=x.dtype)  # (B, H); length 0 -> zeros
+    y[valid] = x[valid, L[valid] - 1]
     return y, (x.shape, L)
 
 

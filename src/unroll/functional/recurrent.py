@@ -44,7 +44,7 @@ def recurrent_forward(step_forward, x, state0, w_ih, w_hh, b_ih, b_hh, lengths=N
     bias = b_ih + b_hh if folded else b_ih
     gx, input_cache = linear_forward(x, w_ih, bias)  # (B, T, G*H): all input projections, one GEMM
     step_b_hh = None if folded else b_hh
-    keep = None if lengths is None else [m[:, None] for m in (np.arange(T)[:, None] < lengths[None, :])]
+    keep = None if lengths is None or T == 0 else [m[:, None] for m in (np.arange(T)[:, None] < lengths[None, :])]
     states = tuple(np.empty((B, T + 1, s.shape[1]), dtype=x.dtype) for s in state0)  # each (B, T+1, H)
     for buf, s in zip(states, state0):
         buf[:, 0] = s

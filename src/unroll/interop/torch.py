@@ -76,7 +76,8 @@ def to_torch(module):
     else:
         raise InvalidTypeError(f"to_torch: expected an unroll RNN/LSTM/GRU layer or cell, got {type(module).__name__}")
     if spec.torch is None:
-        raise InvalidTypeError(f"to_torch: cell {spec.name!r} has no PyTorch counterpart; expected one of "
+        raise InvalidTypeError(f"to_torch: {type(module).__name__} (cell {spec.name!r}) has no PyTorch counterpart; "
+                               f"expected one of "
                                f"{registry.names(torch_only=True)}")
     torch_name, options = spec.torch
     if is_cell:

@@ -21,7 +21,7 @@ class Dropout(Module):
 
     def forward(self, x: np.ndarray, state=None, lengths=None):
         """x (...) -> (y (...), state, cache); state and lengths pass through."""
-        check_array("x", x, (None,) * np.ndim(x), finite=False)
+        check_array("x", x, (None,) * np.ndim(x))
         if not self.training or self.p == 0.0:
             return x, state, self.make_cache(x, None)
         if self.variational and x.ndim != 3:

@@ -62,7 +62,7 @@ class Module:
             raise InvalidTypeError(f"cache: expected the cache returned by this {type(self).__name__}'s forward, "
                                    f"got {got}")
         if dy is not None:
-            check_array("dy", dy, cache.y_shape, cache.y_dtype, finite=False)
+            check_array("dy", dy, cache.y_shape, cache.y_dtype)
         return cache.data
 
     def add_param(self, name: str, value: np.ndarray) -> np.ndarray:
@@ -101,13 +101,18 @@ class Module:
         return {k: v.copy() for k, v in self.params.items()}
 
     def load_state_dict(self, state: dict, strict: bool = True) -> None:
-        """Copy arrays (or torch tensors) into the parameters in place, cast to the module's dtype."""
+        """Copy arrays (or torch tensors) into the parameters in place, cast to the module's dtype.
+
+        Every array is checked (shape, numeric, finite) before any is copied, so a bad state_dict
+        leaves the module as it was.
+        """
         missing = sorted(set(self.params) - set(state))
         unexpected = sorted(set(state) - set(self.params))
         if strict and (missing or unexpected):
             raise InvalidValueError(f"load_state_dict: expected keys {sorted(self.params)}; "
                                     f"missing {missing}, unexpected {unexpected}")
-        for key in set(state) & set(self.params):
+        checked = {}
+        for key in [k for k in self.params if k in state]:
             value = state[key]
             if hasattr(value, "detach"):  # a torch tensor
                 value = value.detach().cpu().numpy()
@@ -119,4 +124,6 @@ class Module:
                                         f"got {value.shape}")
             if not np.isfinite(value).all():
                 raise InvalidValueError(f"load_state_dict {key}: expected finite values, got NaN or inf")
+            checked[key] = value
+        for key, value in checked.items():
             np.copyto(self.params[key], value, casting="unsafe")

@@ -120,17 +120,44 @@ class RecurrentStack(Module):
             d_inputs, d_state0 = self.layers[k].run_backward(d_inputs, d_layer_state, layer_cache)[:2]
             d_states0.append(d_state0 if self.bidirectional else tuple(p[None] for p in d_state0))
         d_state0 = tuple(np.concatenate(p) for p in zip(*d_states0[::-1]))
-        return d_inputs, from_tuple(d_state0, self.is_lstm)
+        return d_inputs, from_tuple(d_state0, self.state_type)
 
-    def _check_state(self, state, batch: int) -> tuple:
+    def step(self, x: np.ndarray, state=None):
+        """Inference only, one time step with no cache (streaming, sampling): x (B, D) -> (y (B, H), state).
+
+        state as forward's ((L, B, H) parts) or None. Unidirectional stacks only (a reverse direction
+        needs the whole sequence); no dropout (eval semantics).
+        """
+        if self.bidirectional:
+            raise InvalidValueError("step: expected a unidirectional stack, got bidirectional=True (the reverse "
+                                    "direction needs the whole sequence; use forward)")
+        check_array("x", x, (None, self.input_size), self.dtype)
+        parts = self._check_state(state, x.shape[0])
+        finals = []
+        for k, layer in enumerate(self.layers):
+            layer_state = layer.cell.step(x, from_tuple(tuple(p[k] for p in parts), self.state_type))
+            finals.append(to_tuple(layer_state))
+            x = finals[-1][0]  # (B, H): the next layer's input
+        return x, from_tuple(tuple(np.stack(p) for p in zip(*finals)), self.state_type)
+
+    def _check_state(self, state, batch: int, name: str = "state", allow_none: bool = False) -> tuple:
         shape = (self.num_layers * self.num_directions, batch, self.hidden_size)
         if state is None:
-            return tuple(np.zeros(shape, self.dtype) for _ in range(2 if self.is_lstm else 1))
+            return tuple(np.zeros(shape, self.dtype) for _ in range(self.spec.num_states))
         parts = to_tuple(state)
-        if len(parts) != (2 if self.is_lstm else 1):
-            raise InvalidTypeError(f"state: expected {'LSTMState(h, c)' if self.is_lstm else 'an array h'}, "
-                                   f"got {type(state).__name__}")
-        return tuple(check_array("state", p, shape, self.dtype) for p in parts)
+        if len(parts) != self.spec.num_states:
+            raise InvalidTypeError(f"{name}: expected {self.spec.describe_state()}, got {type(state).__name__} "
+                                   f"of {len(parts)}")
+        return tuple(p if p is None and allow_none else check_array(f"{name}[{k}]", p, shape, self.dtype)
+                     for k, p in enumerate(parts))
+
+    def state_sequence(self, cache) -> tuple:
+        """Every step's state from a forward cache: tuple of (L*dirs, B, T, H)."""
+        return self._state_sequences(self.open_cache(cache, None)[0])
+
+    def cells(self) -> list:
+        """Every cell of the stack, layer by layer (forward direction first)."""
+        return [d.cell for layer in self.layers for d in getattr(layer, "directions", (layer,))]
 
     def _state_sequences(self, caches) -> tuple:
         per_layer = []

@@ -53,7 +53,7 @@ class RTRL:
         N = len(self.state) * self.cell.hidden_size
         self.sens = {name: np.zeros((rows, N) + p.shape, dtype=self.cell.dtype)  # (B, N, *shape)
                      for name, p in self.cell.params.items()}
-        return from_tuple(self.state, self.cell.IS_LSTM)
+        return from_tuple(self.state, self.cell.state_type)
 
     def step(self, x: np.ndarray):
         """Advance one step: x (B, D) -> state_t; updates every sensitivity S (B, N, *param shape)."""
@@ -80,7 +80,7 @@ class RTRL:
         for name, s in self.sens.items():
             self.sens[name] = np.einsum("bkm,bm...->bk...", jacobian, s) + direct[name]
         self.state = tuple(c[::N] for c in copies)  # (B, H) each: the first copy of every row
-        return from_tuple(self.state, self.cell.IS_LSTM)
+        return from_tuple(self.state, self.cell.state_type)
 
     def accumulate(self, d_state) -> None:
         """Add (dl_t/ds_t) S_t into cell.grads. d_state: dl_t/dh_t (B, H), or a tuple/LSTMState of
