@@ -111,8 +111,11 @@ def test_gates_reject_a_vanilla_rnn_and_a_bad_threshold():
         gate_saturation(LSTM(3, 4, rng=0), np.zeros((1, 2, 3), np.float32), threshold=0.7)
 
 
-def test_a_gated_kernel_without_an_accessor_is_named(monkeypatch):
-    from unroll.diagnostics import gates
-    monkeypatch.setattr(gates, "_GATE_READERS", {})
-    with pytest.raises(TypeError, match="'lstm' declares sigmoid gates but its step kernel 'lstm_step_forward'"):
-        gate_activations(LSTM(3, 4, rng=0), np.zeros((1, 2, 3), np.float32))
+def test_a_gated_cell_without_a_gate_reader_is_named(monkeypatch):
+    import dataclasses
+
+    from unroll.nn import registry
+    lstm = LSTM(3, 4, rng=0)
+    monkeypatch.setitem(registry.CELLS, "lstm", dataclasses.replace(registry.get("lstm"), gate_reader=None))
+    with pytest.raises(TypeError, match="'lstm' declares sigmoid gates but no gate_reader"):
+        gate_activations(lstm, np.zeros((1, 2, 3), np.float32))

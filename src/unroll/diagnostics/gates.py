@@ -7,24 +7,18 @@ does the same for the GRU's h_t = (1 - z) n + z h_{t-1}.
 
 The gates are not recomputed: every step cache of a forward run already holds them, and each gated
 kernel has an accessor beside it (`lstm_gates`, `gru_gates`: step cache -> {block index: (B, H)})
-that reads them out. Which blocks are sigmoids, and their names, come from the cell registry's
-`sigmoid_gates`, so a cell declares its gates in one place.
+that reads them out. Which blocks are sigmoids, their names and the accessor come from the cell's
+registry entry (`sigmoid_gates`, `gate_reader`), so a cell declares its gates in one place.
 """
 from __future__ import annotations
 
 import numpy as np
 
-from ..functional.gru_cell import gru_gates, gru_step_forward
-from ..functional.lstm_cell import lstm_gates, lstm_step_forward
+from ..errors import InvalidTypeError, InvalidValueError
 from ..nn import registry
 from .gradient_flow import single_layer
-from ..errors import InvalidValueError, InvalidTypeError
 
 __all__ = ["gate_activations", "gate_saturation"]
-
-# step kernel -> the accessor beside it that reads its gates from its step cache. Keyed by the kernel,
-# not the cell, because the accessor knows that kernel's cache layout and no other.
-_GATE_READERS = {lstm_step_forward: lstm_gates, gru_step_forward: gru_gates}
 
 
 def gate_activations(model, x: np.ndarray, state=None) -> dict:
@@ -42,12 +36,10 @@ def gate_activations(model, x: np.ndarray, state=None) -> dict:
         gated = [n for n in registry.names() if registry.get(n).sigmoid_gates]
         raise InvalidTypeError(f"model: expected a layer of a gated cell ({', '.join(gated)}), "
                                f"got a {type(runner.cell).__name__}")
-    step_forward = runner.cell.kernels()[0]
-    read = _GATE_READERS.get(getattr(step_forward, "func", step_forward))  # a kernel with options is a partial
+    read = spec.gate_reader
     if read is None:
-        raise InvalidTypeError(f"model: cell {spec.name!r} declares sigmoid gates but its step kernel "
-                               f"{getattr(step_forward, '__name__', step_forward)!r} has no gate accessor "
-                               "in unroll.diagnostics.gates")
+        raise InvalidTypeError(f"model: cell {spec.name!r} declares sigmoid gates but no gate_reader in its "
+                               "registry entry")
     _, _, cache = model.forward(x, state)
     _, kernel_cache = single_layer(model, cache)
     steps = [read(step_cache) for step_cache in kernel_cache.step_caches]  # T dicts of (B, H)

@@ -143,7 +143,7 @@ class RNNCell(Cell):
 
 
 @register("lstm", gates=4, state=LSTMState, torch=("LSTM", {}),
-          sigmoid_gates={"input": 0, "forget": 1, "output": 3},
+          sigmoid_gates={"input": 0, "forget": 1, "output": 3}, gate_reader=F.lstm_gates,
           initializers={"forget_bias": forget_bias_one, "chrono": chrono, "orthogonal": orthogonal_recurrent},
           description="LSTM with forget gate (i, f, g, o)")
 class LSTMCell(Cell):
@@ -154,7 +154,7 @@ class LSTMCell(Cell):
 
 
 @register("gru", gates=3, fold_b_hh=False,  # b_hn sits inside the reset gate's product
-          torch=("GRU", {}), sigmoid_gates={"reset": 0, "update": 1},
+          torch=("GRU", {}), sigmoid_gates={"reset": 0, "update": 1}, gate_reader=F.gru_gates,
           initializers={"orthogonal": orthogonal_recurrent},
           description="GRU, PyTorch's variant (r, z, n)")
 class GRUCell(Cell):

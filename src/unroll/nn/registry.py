@@ -34,7 +34,8 @@ class CellSpec:
     state: None for a state that is one array h, else the NamedTuple class users see (its first
     field is always the output h, e.g. LSTMState(h, c)). fold_b_hh: b_hh only ever
     adds to the input projection, so the runner adds it there once. sigmoid_gates: gate name ->
-    block index in the stacked gates. torch: (torch.nn layer class name, its options) with the same
+    block index in the stacked gates; gate_reader: step cache -> {block index: (B, H)}, the
+    accessor beside the step kernel that reads the gate values out of its cache (diagnostics). torch: (torch.nn layer class name, its options) with the same
     equations and parameter layout, or None. initializers: name -> fn(cell, rng, max_steps) that
     re-initialises a cell's parameters in place; 'default' (PyTorch's U(+-1/sqrt(H))) is every
     cell's and is what the constructor draws.
@@ -47,6 +48,7 @@ class CellSpec:
     fold_b_hh: bool = True
     options: dict = field(default_factory=dict)
     sigmoid_gates: dict = field(default_factory=dict)
+    gate_reader: Callable | None = None
     torch: tuple | None = None
     initializers: dict = field(default_factory=dict)
     description: str = ""
