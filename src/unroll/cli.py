@@ -1,5 +1,6 @@
 """The `unroll` command. Each subcommand lives in `unroll.commands.<name>` and exposes
-`add_parser(subparsers)`, which registers its arguments and sets `func(args) -> int`.
+`add_parser(subparsers)`, which registers its arguments and sets `func(args) -> int`; every module of
+that package is a subcommand, so adding one is adding its file.
 
 Bad arguments or unusable data end in one clear line on stderr and exit code 2: argparse's errors,
 unroll's own validation errors (`unroll.errors`), and files that cannot be read or written. Anything
@@ -9,26 +10,25 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import pkgutil
 import sys
 
+from . import commands
 from .errors import CommandError, UnrollError
 
-# One entry per subcommand module; add yours here.
-COMMANDS = [
-    "demo",
-    "train",
-    "sample",
-    "eval",
-    "gradcheck",
-    "esn",
-    "lab",
-]
+# The subcommands, in the order `unroll --help` lists them: the main job first, then the rest by name.
+FIRST = ("demo", "train", "sample", "eval")
+
+
+def command_names() -> list[str]:
+    found = {m.name for m in pkgutil.iter_modules(commands.__path__) if not m.name.startswith("_")}
+    return [n for n in FIRST if n in found] + sorted(found - set(FIRST))
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="unroll", description="Recurrent networks by hand in NumPy.")
     subparsers = parser.add_subparsers(dest="command", required=True)
-    for name in COMMANDS:
+    for name in command_names():
         importlib.import_module(f"unroll.commands.{name}").add_parser(subparsers)
     return parser
 
