@@ -35,7 +35,7 @@ WASHOUT = 50
 
 def evaluate(rnn, linear, u, y) -> float:
     h, _, _ = rnn.forward(u)
-    pred, _ = linear.forward(h)
+    pred, _, _ = linear.forward(h)
     return nrmse(y[:, WASHOUT:], pred[:, WASHOUT:])
 
 
@@ -50,9 +50,9 @@ def train(rnn, linear, lr, iters, rng, test):
         rnn.zero_grad()
         linear.zero_grad()
         h, _, cache = rnn.forward(u)
-        pred, lin_cache = linear.forward(h)
+        pred, _, lin_cache = linear.forward(h)
         _, loss_cache = F.mse_forward(pred, y, mask)
-        d_h = linear.backward(F.mse_backward(1.0, loss_cache), lin_cache)
+        d_h, _ = linear.backward(F.mse_backward(1.0, loss_cache), None, lin_cache)
         rnn.backward(d_h, None, cache)
         grads = {f"rnn.{k}": v for k, v in rnn.grads.items()} | {f"out.{k}": v for k, v in linear.grads.items()}
         clip_by_global_norm(grads, 1.0)

@@ -26,7 +26,7 @@ def test_fit_returns_self_and_equals_ridge_on_the_states_after_warmup():
     s = _sine(300)
     esn = _esn()
     assert esn.fit(s[:-1], s[1:], warmup=50) is esn
-    states = esn.reservoir.run(s[:-1])
+    states = esn.reservoir_.run(s[:-1])
     expected = Ridge(1e-9).fit(np.concatenate([states, s[:-1]], axis=1)[50:], s[1:][50:])
     np.testing.assert_allclose(esn.readout_.coef_, expected.coef_, atol=1e-10)
     np.testing.assert_allclose(esn.state_[0], states[-1], atol=1e-14)
@@ -70,7 +70,7 @@ def test_output_feedback_generator_without_input():
     s = _sine(700, period=20.0) * 0.5
     esn = _esn(200, feedback=True, feedback_scaling=1.0, leak_rate=1.0, noise=1e-6)
     esn.fit(None, s[:500], warmup=100)
-    assert esn.reservoir.input_size == 0 and esn.reservoir.feedback_size == 1
+    assert esn.reservoir_.input_size == 0 and esn.reservoir_.feedback_size == 1
     future = esn.generate(100, seed=s[499:500], state=esn.state_[0])
     assert nrmse(s[500:600], future) < 1e-2
 
@@ -79,7 +79,7 @@ def test_states_are_the_teacher_forced_states_of_fit():
     # feedback: step t is driven by the true y(t-1) (zero at t = 0), without the training noise
     s = _sine(300) * 0.5
     esn = _esn(feedback=True, feedback_scaling=0.7, noise=1e-3).fit(None, s, warmup=50)
-    res = esn.reservoir
+    res = esn.reservoir_
     by_hand = res.run(np.zeros((300, 0)), feedback=np.concatenate([[[0.0]], s[:-1]]))
     np.testing.assert_allclose(esn.states(None, s), by_hand, atol=1e-14)
     # a noise-free fit equals a ridge on these states after the warmup

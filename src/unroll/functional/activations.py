@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 from ..errors import InvalidValueError
 
-__all__ = ["preactivation", "sigmoid_", "tanh_", "relu_", "activation"]
+__all__ = ["preactivation", "sigmoid_", "tanh_", "relu_", "identity_", "activation", "ACTIVATION_NAMES"]
 
 
 def preactivation(gx: np.ndarray, h_prev: np.ndarray, w_hh: np.ndarray, b_hh) -> np.ndarray:
@@ -47,6 +47,11 @@ def relu_(a: np.ndarray) -> np.ndarray:
     return np.maximum(a, 0.0, out=a)
 
 
+def identity_(a: np.ndarray) -> np.ndarray:
+    """a <- a (linear units, e.g. a linear reservoir); returns a."""
+    return a
+
+
 def _tanh_grad(y: np.ndarray) -> np.ndarray:
     return 1.0 - y * y
 
@@ -55,11 +60,18 @@ def _relu_grad(y: np.ndarray) -> np.ndarray:
     return (y > 0).astype(y.dtype)
 
 
-_ACTIVATIONS = {"tanh": (tanh_, _tanh_grad), "relu": (relu_, _relu_grad)}
+def _identity_grad(y: np.ndarray) -> np.ndarray:
+    return np.ones_like(y)
+
+
+# The one table of activations by name: the cells (which accept 'tanh' and 'relu', as PyTorch's)
+# and the ESN reservoir (which also offers 'identity') both read it.
+_ACTIVATIONS = {"tanh": (tanh_, _tanh_grad), "relu": (relu_, _relu_grad), "identity": (identity_, _identity_grad)}
+ACTIVATION_NAMES = tuple(_ACTIVATIONS)
 
 
 def activation(name: str):
-    """(f applied in place, f' from the output) for 'tanh' or 'relu'."""
+    """(f applied in place, f' from the output) for a name in ACTIVATION_NAMES."""
     if name not in _ACTIVATIONS:
         raise InvalidValueError(f"nonlinearity: expected one of {sorted(_ACTIVATIONS)}, got {name!r}")
     return _ACTIVATIONS[name]

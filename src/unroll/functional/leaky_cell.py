@@ -17,6 +17,18 @@ from .activations import activation, preactivation
 GATES = 1
 
 
+def leaky_update(u: np.ndarray, h_prev: np.ndarray, alpha, out: np.ndarray | None = None) -> np.ndarray:
+    """h = (1 - alpha) h_prev + alpha u, the leaky integration shared by this cell and the ESN reservoir.
+
+    u, h_prev: (B, H) or (H,); alpha: scalar or (H,). Computed as h_prev + alpha (u - h_prev),
+    in u's dtype, into `out` when given (it may be u itself, not h_prev), else a new array.
+    """
+    h = np.subtract(u, h_prev, out=out)
+    h *= alpha
+    h += h_prev
+    return h
+
+
 def leaky_step_forward(gx, state, w_hh, b_hh, alpha=1.0, nonlinearity="tanh"):
     """gx (B, H), state (h_prev,), w_hh (H, H), b_hh (H,) or None, alpha scalar or (H,).
 
@@ -25,10 +37,8 @@ def leaky_step_forward(gx, state, w_hh, b_hh, alpha=1.0, nonlinearity="tanh"):
     (h_prev,) = state
     phi, _ = activation(nonlinearity)
     a = preactivation(gx, h_prev, w_hh, b_hh)  # (B, H)
-    u = phi(a)  # (B, H)
-    h = u * alpha
-    h += (1.0 - alpha) * h_prev
-    return (h,), (u,)
+    u = phi(a)  # (B, H), kept for the backward pass
+    return (leaky_update(u, h_prev, alpha),), (u,)
 
 
 def leaky_step_backward(d_state, cache, w_hh, alpha=1.0, nonlinearity="tanh", out=None):

@@ -15,16 +15,25 @@ Readout features are [x(t), x(t)^2, u(t)], the squares with `square_states` (the
 state" nonlinear readout of Lukoševičius 2012, "A practical guide to applying ESNs": cheap, and
 it breaks tanh's odd symmetry; on Mackey-Glass it cut the 84-step error 3-4x, docs/reservoir.md),
 u(t) with `input_to_readout`; the readout adds the bias.
+
+scikit-learn conventions (docs/reservoir.md): the constructor only stores its arguments, which
+`get_params`/`set_params` expose (`reservoir__spectral_radius` reaches into the reservoir), so
+`sklearn.base.clone` works. `fit` never touches the reservoir and readout it was given: it
+works on copies, `reservoir_` and `readout_`, which every later call uses.
 """
 from __future__ import annotations
+
+import copy
 
 import numpy as np
 
 from .._checks import check_array
+from ..functional import activations
+from .base import ParamsMixin, clone_estimator
 from .matrices import product_form
 from .readouts import Ridge
-from .reservoir import ACTIVATIONS, Reservoir, reservoir_step
-from ..errors import InvalidValueError
+from .reservoir import Reservoir, reservoir_step
+from ..errors import InvalidTypeError, InvalidValueError
 
 
 def _as_batches(X, name):
@@ -40,12 +49,14 @@ def _as_batches(X, name):
     return out
 
 
-class ESN:
-    """Echo state network. reservoir: a Reservoir (initialised on first fit if needed).
-    readout: Ridge (default Ridge(1e-8)), RLS or LMS. feedback: feed y(t-1) through W_fb.
-    input_to_readout: concatenate the input to the readout features.
-    square_states: also read out the element-wise squares x(t)^2 (2N state features).
-    Learned: readout_ (fitted copy of the readout), state_ (B, N) the last training states.
+class ESN(ParamsMixin):
+    """Echo state network. reservoir: a Reservoir, the specification of the fixed layer; fit
+    uses a copy (with its weights if it is already initialised for the data's sizes, else drawn
+    afresh from its rng). readout: Ridge (None: Ridge(1e-8)), RLS or LMS, cloned unfitted by fit.
+    feedback: feed y(t-1) through W_fb. input_to_readout: concatenate the input to the readout
+    features. square_states: also read out the element-wise squares x(t)^2 (2N state features).
+    Learned: reservoir_ (the initialised copy of the reservoir), readout_ (the fitted copy of
+    the readout), state_ (B, N) the last training states.
     """
 
     def __init__(self, reservoir: Reservoir, readout=None, feedback: bool = False, input_to_readout: bool = False,
@@ -58,12 +69,12 @@ class ESN:
 
     # -- training ----------------------------------------------------------------------------
     def fit(self, X, Y, warmup: int = 0) -> "ESN":
-        """Fit the readout on teacher-forced reservoir states.
+        """Fit a copy of the readout on teacher-forced states of a copy of the reservoir.
 
         X: (T, D), (B, T, D), a list of such arrays, or None (no exogenous input: D = 0).
         Y: targets of the same layout with O features; step t's target is Y[t].
         warmup: leading steps of every series discarded from the regression (washout).
-        Returns self.
+        Returns self; X, Y, `reservoir` and `readout` are left as they were.
         """
         Ys = _as_batches(Y, "Y")
         Xs = [np.zeros(y.shape[:2] + (0,), y.dtype) for y in Ys] if X is None else _as_batches(X, "X")
@@ -71,13 +82,12 @@ class ESN:
             raise InvalidValueError(f"X, Y: expected the same number of series, got {len(Xs)} and {len(Ys)}")
         if not isinstance(warmup, (int, np.integer)) or warmup < 0:
             raise InvalidValueError(f"warmup: expected an integer >= 0, got {warmup!r}")
-        res = self.reservoir
-        if not hasattr(res, "W_") or res.input_size != Xs[0].shape[-1] or (
-                res.feedback_size != (Ys[0].shape[-1] if self.feedback else 0)):
-            res.initialize(Xs[0].shape[-1], Ys[0].shape[-1] if self.feedback else 0)
-        self.readout_ = Ridge(1e-8) if self.readout is None else self.readout
-        for name in ("coef_", "_ata", "_P"):  # a new fit forgets earlier ones
-            self.readout_.__dict__.pop(name, None)
+        if not isinstance(self.reservoir, Reservoir):
+            raise InvalidTypeError(f"reservoir: expected a Reservoir, got {type(self.reservoir).__name__}")
+        if self.readout is not None and not hasattr(self.readout, "partial_fit"):
+            raise InvalidTypeError(f"readout: expected Ridge, RLS, LMS or None, got {type(self.readout).__name__}")
+        self.reservoir_ = res = self._copy_reservoir(Xs[0].shape[-1], Ys[0].shape[-1] if self.feedback else 0)
+        self.readout_ = Ridge(1e-8) if self.readout is None else clone_estimator(self.readout)
         for X_b, Y_b in zip(Xs, Ys):
             check_array("Y", Y_b, X_b.shape[:2] + (None,), res.dtype)
             if warmup >= X_b.shape[1]:
@@ -87,11 +97,19 @@ class ESN:
             self.state_ = states[:, -1]  # (B, N)
         return self
 
+    def _copy_reservoir(self, input_size: int, feedback_size: int) -> Reservoir:
+        """The reservoir_ of a fit: a deep copy of `reservoir` when it is initialised for these
+        sizes (weights set or drawn by the caller are kept), else an unfitted clone drawn now."""
+        res = self.reservoir
+        if hasattr(res, "W_") and res.input_size == input_size and res.feedback_size == feedback_size:
+            return copy.deepcopy(res)
+        return clone_estimator(res).initialize(input_size, feedback_size)
+
     def _teacher_forced(self, X, Y, state, training):
         """Reservoir states (B, T, N) for inputs X (B, T, D) with, under feedback, the true
         Y(t-1) (B, T, O) fed back (zero at t = 0)."""
         fb = np.concatenate([np.zeros_like(Y[:, :1]), Y[:, :-1]], axis=1) if self.feedback else None
-        return self.reservoir.run(X, state, feedback=fb, training=training)
+        return self.reservoir_.run(X, state, feedback=fb, training=training)
 
     def states(self, X, Y, state: np.ndarray | None = None) -> np.ndarray:
         """Teacher-forced states of a fitted ESN, as `fit` sees them but without training noise.
@@ -105,7 +123,7 @@ class ESN:
         self._check_fitted()
         single = isinstance(Y, np.ndarray) and Y.ndim == 2
         Y3 = _as_batches(Y, "Y")[0]
-        res = self.reservoir
+        res = self.reservoir_
         X3 = np.zeros(Y3.shape[:2] + (0,), res.dtype) if X is None else _as_batches(X, "X")[0]
         check_array("Y", Y3, X3.shape[:2] + (self.readout_.coef_.shape[0],), res.dtype)
         if state is not None:
@@ -133,13 +151,14 @@ class ESN:
         """
         self._check_fitted()
         if not self.feedback:
-            states = self.reservoir.run(X, state)
+            states = self.reservoir_.run(X, state)
             return self.readout_.predict(self._features(states, X))
         single = isinstance(X, np.ndarray) and X.ndim == 2
         X3 = _as_batches(X, "X")[0]
-        check_array("X", X3, (None, None, self.reservoir.input_size), self.reservoir.dtype)
+        res = self.reservoir_
+        check_array("X", X3, (None, None, res.input_size), res.dtype)
         s = self._initial_state(state, X3.shape[0], single)
-        y0 = np.zeros((X3.shape[0], self.readout_.coef_.shape[0]), self.reservoir.dtype)  # (B, O)
+        y0 = np.zeros((X3.shape[0], self.readout_.coef_.shape[0]), res.dtype)  # (B, O)
         out = self._loop(s, y0, X3, X3.shape[1])
         return out[0] if single else out
 
@@ -155,7 +174,7 @@ class ESN:
         self._check_fitted()
         if not isinstance(n_steps, (int, np.integer)) or n_steps < 1:
             raise InvalidValueError(f"n_steps: expected an integer >= 1, got {n_steps!r}")
-        res, o = self.reservoir, self.readout_.coef_.shape[0]
+        res, o = self.reservoir_, self.readout_.coef_.shape[0]
         if not self.feedback and res.input_size != o:
             raise InvalidValueError(f"generate: feeding outputs back as inputs needs as many outputs as inputs, "
                                     f"got {o} outputs and {res.input_size} inputs (use feedback=True?)")
@@ -179,22 +198,22 @@ class ESN:
         return out[0] if single else out
 
     def _initial_state(self, state, batch, single):
-        n = self.reservoir.units
+        n, dtype = self.reservoir_.units, self.reservoir_.dtype
         if state is None:
-            return np.zeros((batch, n), self.reservoir.dtype)
-        state = check_array("state", state, (n,) if single else (batch, n), self.reservoir.dtype)
+            return np.zeros((batch, n), dtype)
+        state = check_array("state", state, (n,) if single else (batch, n), dtype)
         return state.reshape(batch, n)  # (B, N)
 
     def _loop(self, s, y, X, n_steps):
         """Step by step from states s (B, N) and last outputs y (B, O); the output is fed back
         (through W_fb with feedback, else as the next input). X: (B, T, D) exogenous or None.
         Returns (B, n_steps, O). A batch of one runs on 1-D vectors (cheaper products)."""
-        res, ro = self.reservoir, self.readout_
+        res, ro = self.reservoir_, self.readout_
         batch, n = s.shape[0], res.units
         one = batch == 1
         if one:
             s, y = s[0], y[0]  # (N,), (O,)
-        W, leak, act = product_form(res.W_), res.leak_, ACTIVATIONS[res.activation]
+        W, leak, act = product_form(res.W_), res.leak_, activations.activation(res.activation)[0]
         coef = ro.coef_.astype(res.dtype)
         m = 2 * n if self.square_states else n
         W_xT, W_sT, W_uT = coef[:, :n].T.copy(), coef[:, n:m].T.copy(), coef[:, m:].T.copy()  # (N|N|D, O)

@@ -5,9 +5,12 @@ a hash) holding `model.safetensors` (the sparse W in CSR parts `reservoir.W.data
 `.indptr`, then `reservoir.W_in`, `reservoir.bias`, `reservoir.W_fb`, `reservoir.leak_rate`,
 `readout.coef`, `readout.intercept`, `state`) and `config.json` (the constructor arguments of the
 reservoir, readout and ESN, and the unroll version). Online readouts are saved by their weights
-only: a loaded RLS starts a fresh P if trained further.
+only: a loaded RLS starts a fresh P if trained further. A loaded ESN's `reservoir` parameter
+holds the saved weights, so refitting it retrains the readout on the same reservoir.
 """
 from __future__ import annotations
+
+import copy
 
 import numpy as np
 import scipy.sparse as sp
@@ -19,8 +22,9 @@ from .reservoir import Reservoir
 from ..errors import InvalidValueError
 
 READOUTS = {"Ridge": Ridge, "RLS": RLS, "LMS": LMS}
-_RESERVOIR_ARGS = ("units", "spectral_radius", "leak_rate", "input_scaling", "bias_scaling", "connectivity",
-                   "degree", "activation", "noise", "feedback_scaling")
+# Reservoir parameters not written to config.json: the weights drawn from rng are saved
+# themselves, and dtype is written by name.
+_RESERVOIR_UNSAVED = ("rng", "dtype")
 
 
 def _jsonable(value):
@@ -33,7 +37,7 @@ def save_esn(esn: ESN, directory) -> None:
     """Write a fitted ESN to `directory` (str or PathLike; its parent must exist)."""
     if not hasattr(esn, "readout_"):
         raise InvalidValueError("save_esn: expected a fitted ESN, call fit first")
-    res, ro = esn.reservoir, esn.readout_
+    res, ro = esn.reservoir_, esn.readout_
     tensors = {
         "reservoir.W.data": res.W_.data, "reservoir.W.indices": res.W_.indices.astype(np.int64),
         "reservoir.W.indptr": res.W_.indptr.astype(np.int64), "reservoir.W_in": res.W_in_,
@@ -43,9 +47,9 @@ def save_esn(esn: ESN, directory) -> None:
     from .. import __version__
     config = {
         "format": "unroll.esn", "version": __version__,
-        "reservoir": {k: _jsonable(getattr(res, k)) for k in _RESERVOIR_ARGS} | {"dtype": np.dtype(res.dtype).name},
-        "readout": {"kind": type(ro).__name__, "params": {k: _jsonable(v) for k, v in vars(ro).items() if not k.startswith("_")
-                                                          and not k.endswith("_")}},
+        "reservoir": {k: _jsonable(v) for k, v in res.get_params(deep=False).items() if k not in _RESERVOIR_UNSAVED}
+        | {"dtype": np.dtype(res.dtype).name},
+        "readout": {"kind": type(ro).__name__, "params": {k: _jsonable(v) for k, v in ro.get_params(deep=False).items()}},
         "esn": {"feedback": esn.feedback, "input_to_readout": esn.input_to_readout,
                 "square_states": esn.square_states},
     }
@@ -58,7 +62,7 @@ def load_esn(directory: str) -> ESN:
     if config.get("format") != "unroll.esn":
         raise InvalidValueError(f"{directory}: expected an unroll.esn model, got format {config.get('format')!r}")
     rc = dict(config["reservoir"])
-    res = Reservoir(**{k: rc[k] for k in _RESERVOIR_ARGS}, dtype=np.dtype(rc["dtype"]))
+    res = Reservoir(**rc | {"dtype": np.dtype(rc["dtype"])})
     n = res.units
     res.W_ = sp.csr_matrix((t["reservoir.W.data"], t["reservoir.W.indices"], t["reservoir.W.indptr"]), shape=(n, n))
     res.W_in_, res.bias_, res.W_fb_ = t["reservoir.W_in"], t["reservoir.bias"], t["reservoir.W_fb"]
@@ -69,7 +73,8 @@ def load_esn(directory: str) -> ESN:
     if kind not in READOUTS:
         raise InvalidValueError(f"{directory}: expected a readout in {sorted(READOUTS)}, got {kind!r}")
     readout = READOUTS[kind](**config["readout"]["params"])
-    readout.coef_, readout.intercept_ = t["readout.coef"], t["readout.intercept"]
     esn = ESN(res, readout, **config["esn"])
-    esn.readout_, esn.state_ = readout, t["state"]
+    esn.reservoir_, esn.readout_ = copy.deepcopy(res), copy.deepcopy(readout)
+    esn.readout_.coef_, esn.readout_.intercept_ = t["readout.coef"], t["readout.intercept"]
+    esn.state_ = t["state"]
     return esn

@@ -10,7 +10,9 @@
 - `LMS`: least mean squares (Widrow-Hoff), W -= learning_rate * e r^T per step.
 
 Features R are (B, T, F) or (T, F); targets Y (B, T, O) or (T, O), with the same B and T.
-Learned attributes: coef_ (O, F) and intercept_ (O,), float64.
+Learned attributes: coef_ (O, F) and intercept_ (O,), float64; what partial_fit carries
+between calls also ends in `_` (Ridge: gram_ (1+F, 1+F) = A^T A and cross_ (O, 1+F) = Y^T A;
+RLS: P_ (1+F, 1+F)). Hyperparameters follow scikit-learn (`get_params`/`set_params`).
 """
 from __future__ import annotations
 
@@ -18,6 +20,7 @@ import numpy as np
 from scipy.linalg import LinAlgError, blas, cho_factor, cho_solve
 
 from .._checks import check_array
+from .base import ParamsMixin
 from ..errors import InvalidValueError
 
 
@@ -34,7 +37,7 @@ def _pairs(R, Y):
             Y.reshape(-1, Y.shape[-1]).astype(np.float64, copy=False))
 
 
-class _Readout:
+class _Readout(ParamsMixin):
     """Shared prediction and bookkeeping of the linear readouts."""
 
     fit_bias: bool
@@ -52,7 +55,7 @@ class _Readout:
 
     def fit(self, R: np.ndarray, Y: np.ndarray):
         """Forget what was learned, then learn from R (B, T, F) or (T, F) and Y. Returns self."""
-        for name in ("coef_", "intercept_", "_ata", "_yta", "_P"):
+        for name in ("coef_", "intercept_", "gram_", "cross_", "P_"):
             self.__dict__.pop(name, None)
         return self.partial_fit(R, Y)
 
@@ -83,28 +86,28 @@ class Ridge(_Readout):
             A[:, 1:] = R
         else:
             A = np.asfortranarray(R)
-        if not hasattr(self, "_ata"):
-            self._ata = np.zeros((A.shape[1], A.shape[1]))
-            self._yta = np.zeros((Y.shape[1], A.shape[1]))
+        if not hasattr(self, "gram_"):
+            self.gram_ = np.zeros((A.shape[1], A.shape[1]))
+            self.cross_ = np.zeros((Y.shape[1], A.shape[1]))
         # A^T A in one SYRK (half a GEMM's flops), mirrored. One kernel for every entry, bias
         # column included, keeps the sum an exact-to-rounding Gram matrix: with penalties near
         # 1e-10 x ||A^T A|| assembling it from separately rounded blocks measurably hurt the
         # closed loop (minimalESN seed 0: MSE 2.3e-8 one kernel, 3.7e-6 blocks).
         upper = blas.dsyrk(1.0, A, trans=1)  # (1+F, 1+F), upper triangle
-        self._ata += np.triu(upper) + np.triu(upper, 1).T
-        self._yta += Y.T @ A  # (O, 1+F)
+        self.gram_ += np.triu(upper) + np.triu(upper, 1).T
+        self.cross_ += Y.T @ A  # (O, 1+F)
         self._solve()
         return self
 
     def _solve(self) -> None:
-        penalty = np.full(self._ata.shape[0], float(self.ridge))
+        penalty = np.full(self.gram_.shape[0], float(self.ridge))
         if self.fit_bias:
             penalty[0] = 0.0
-        lhs = self._ata + np.diag(penalty)
+        lhs = self.gram_ + np.diag(penalty)
         try:  # symmetric positive definite: Cholesky
-            W = cho_solve(cho_factor(lhs), self._yta.T)  # (1+F, O)
+            W = cho_solve(cho_factor(lhs), self.cross_.T)  # (1+F, O)
         except LinAlgError:  # singular without a penalty: fall back to least squares
-            W = np.linalg.lstsq(lhs, self._yta.T, rcond=None)[0]
+            W = np.linalg.lstsq(lhs, self.cross_.T, rcond=None)[0]
         self.coef_ = W[1:].T.copy() if self.fit_bias else W.T.copy()
         self.intercept_ = W[0].copy() if self.fit_bias else np.zeros(W.shape[1])
 
@@ -125,9 +128,9 @@ class RLS(_Readout):
         R, Y = _pairs(R, Y)
         self._check_sizes(R, Y)
         W = np.hstack([self.intercept_[:, None], self.coef_]) if self.fit_bias else self.coef_  # (O, 1+F)
-        if not hasattr(self, "_P"):
-            self._P = np.eye(W.shape[1]) / self.alpha
-        P, lam = self._P, self.forgetting
+        if not hasattr(self, "P_"):
+            self.P_ = np.eye(W.shape[1]) / self.alpha
+        P, lam = self.P_, self.forgetting
         for r, y in zip(R, Y):
             if self.fit_bias:
                 r = np.concatenate(([1.0], r))  # (1+F,)
@@ -136,7 +139,6 @@ class RLS(_Readout):
             P -= c * np.outer(k, k)
             P /= lam
             W -= c * np.outer(W @ r - y, k)  # e k^T
-        self._P = P
         self.coef_, self.intercept_ = (W[:, 1:], W[:, 0]) if self.fit_bias else (W, np.zeros(W.shape[0]))
         return self
 

@@ -17,14 +17,16 @@ written straight into the output buffer. Public arrays are batch-first (B, T, N)
 """
 from __future__ import annotations
 
+import copy
+
 import numpy as np
 
 from .._checks import as_rng, check_array, check_dtype, check_option
+from ..functional import activations
+from ..functional.leaky_cell import leaky_update
+from .base import ParamsMixin
 from .matrices import dense_uniform, matvec_add, product_form, sparse_recurrent
 from ..errors import InvalidValueError
-
-# Activations applied in place to a fresh pre-activation array (one allocation per step).
-ACTIVATIONS = {"tanh": lambda z: np.tanh(z, out=z), "identity": lambda z: z}
 
 
 def reservoir_step(state, drive, W, leak_rate, activation, out=None):
@@ -33,27 +35,28 @@ def reservoir_step(state, drive, W, leak_rate, activation, out=None):
     state: (N,) or (B, N) previous states x(t-1).
     drive: same shape, the non-recurrent pre-activation W_in u(t) + W_fb y(t-1) + b (+ v(t)).
     W: (N, N) recurrent matrix (CSR or dense). leak_rate: scalar or (N,).
-    activation: one of ACTIVATIONS (works in place on its argument).
+    activation: the function f, e.g. `unroll.functional.activations.activation("tanh")[0]` (which
+    works in place on the fresh pre-activation, so a step allocates at most one array).
     out: optional buffer for the result (not aliasing state). Returns x(t), same shape;
-    state and drive are not modified.
+    state and drive are not modified. The leaky mix is the leaky cell's (functional.leaky_cell).
     """
-    new = matvec_add(W, state, drive, out)  # W x + drive
-    new = activation(new)  # f(W x + drive)
-    new -= state
-    new *= leak_rate
-    new += state  # (1 - a) x + a f(...)
-    return new
+    new = activation(matvec_add(W, state, drive, out))  # f(W x + drive)
+    return leaky_update(new, state, leak_rate, out=new if out is None else out)  # (1 - a) x + a f(...)
 
 
-class Reservoir:
+class Reservoir(ParamsMixin):
     """A fixed random recurrent layer of leaky-integrator units, run over one series or a batch.
 
     units: N. spectral_radius: rho(W) > 0 after rescaling. leak_rate: a in (0, 1], a scalar or
     one per unit (N,). input_scaling: scalar or one per input feature (D,). bias_scaling: b's
     scale (0 gives no bias). connectivity: fraction of non-zero entries of W in (0, 1]; degree:
-    non-zeros per row instead (overrides connectivity). activation: "tanh" or "identity".
-    noise: amplitude of the uniform state noise used while training. feedback_scaling: scale of
-    W_fb for output feedback. rng: Generator or seed. dtype: float32 (default) or float64.
+    non-zeros per row instead (overrides connectivity). activation: "tanh", "relu" or
+    "identity" (the table of unroll.functional.activations). noise: amplitude of the uniform
+    state noise used while training. feedback_scaling: scale of W_fb for output feedback.
+    rng: Generator or seed; `initialize` draws from a copy of a Generator, so the same
+    parameters always give the same weights and `rng` itself never advances.
+    dtype: float32 (default) or float64.
+    Learned (drawn, never trained) by `initialize`: W_, W_in_, bias_, W_fb_, leak_, noise_rng_.
     """
 
     def __init__(self, units: int, spectral_radius: float = 0.9, leak_rate=1.0, input_scaling=1.0,
@@ -89,19 +92,23 @@ class Reservoir:
                 raise InvalidValueError(f"degree: expected an integer in [1, {self.units}], got {self.degree!r}")
         elif not 0 < self.connectivity <= 1:
             raise InvalidValueError(f"connectivity: expected a value in (0, 1], got {self.connectivity!r}")
-        check_option("activation", self.activation, ACTIVATIONS)
+        check_option("activation", self.activation, activations.ACTIVATION_NAMES)
         for name in ("bias_scaling", "noise", "feedback_scaling"):
             if not getattr(self, name) >= 0:
                 raise InvalidValueError(f"{name}: expected a value >= 0, got {getattr(self, name)!r}")
 
     def initialize(self, input_size: int, feedback_size: int = 0) -> "Reservoir":
-        """Draw W_ (N, N) sparse, W_in_ (N, D), bias_ (N,), W_fb_ (N, F) and keep the noise rng."""
+        """Draw W_ (N, N) sparse, W_in_ (N, D), bias_ (N,), W_fb_ (N, F) and keep the noise rng.
+
+        input_size: D; feedback_size: F (0 without output feedback). Returns self.
+        """
         self._validate()
         dtype = check_dtype(self.dtype)
         scaling = np.asarray(self.input_scaling, dtype=np.float64)
         if scaling.shape not in ((), (input_size,)):
             raise InvalidValueError(f"input_scaling: expected a scalar or shape ({input_size},), got shape {scaling.shape}")
-        rng = as_rng(self.rng)
+        # A copy of a Generator: drawing must not advance the caller's (a parameter of this object)
+        rng = as_rng(copy.deepcopy(self.rng) if isinstance(self.rng, np.random.Generator) else self.rng)
         n = self.units
         self.W_ = sparse_recurrent(n, self.spectral_radius, self.connectivity, self.degree, rng, dtype)
         self.W_in_ = dense_uniform((n, input_size), scaling, rng, dtype)
@@ -158,11 +165,11 @@ class Reservoir:
             drive += self.noise_rng_.uniform(-self.noise, self.noise, size=drive.shape).astype(drive.dtype)
         if X.shape[0] == 1:  # one series: 1-D states, a matrix-vector product per step
             drive, state = drive[:, 0], state[0]  # (T, N), (N,)
-        W, leak, activation = product_form(self.W_), self.leak_, ACTIVATIONS[self.activation]
+        W, leak, phi = product_form(self.W_), self.leak_, activations.activation(self.activation)[0]
         out = np.empty_like(drive)  # (T, N) or (T, B, N)
         s = state
         for t in range(drive.shape[0]):
-            s = reservoir_step(s, drive[t], W, leak, activation, out=out[t])
+            s = reservoir_step(s, drive[t], W, leak, phi, out=out[t])
         if X.shape[0] == 1:
             return out if single else out[None]
         return np.ascontiguousarray(out.transpose(1, 0, 2))  # (B, T, N)

@@ -1,8 +1,9 @@
 """An ESN as the initialisation of a trainable RNN (seed 001: "ESN can be used for
 initialisation of other networks").
 
-The reservoir update x(t) = (1 - a) x(t-1) + a tanh(W x(t-1) + W_in u(t) + b) is exactly a
-one-layer leaky-integrator RNN with PyTorch's parameter names:
+The reservoir update x(t) = (1 - a) x(t-1) + a f(W x(t-1) + W_in u(t) + b), f tanh or relu, is
+exactly a one-layer leaky-integrator RNN with PyTorch's parameter names (the two share
+functional.leaky_cell.leaky_update and the activation table):
     weight_ih_l0 = W_in (N, D), weight_hh_l0 = W (N, N) densified, bias_ih_l0 = b, bias_hh_l0 = 0,
 and leak a as LeakyRNN's alpha (a plain unroll.nn.RNN when a = 1). A fitted ridge readout
 (features = states only) becomes an nn.Linear (weight = coef_, bias = intercept_). The pair
@@ -22,21 +23,21 @@ from ..errors import InvalidValueError
 def rnn_from_reservoir(reservoir: Reservoir, dtype=None):
     """An unroll.nn.RNN (leak 1) or LeakyRNN (leak < 1, scalar or per unit) equal to `reservoir`.
 
-    reservoir: an initialised Reservoir with tanh units and no output feedback.
+    reservoir: an initialised Reservoir with tanh or relu units and no output feedback.
     dtype: of the network's parameters; the reservoir's dtype when None.
     """
     if not hasattr(reservoir, "W_"):
         raise InvalidValueError("reservoir: expected an initialised Reservoir (call initialize or run first)")
-    if reservoir.activation != "tanh" or reservoir.feedback_size:
-        raise InvalidValueError(f"reservoir: expected tanh units without feedback, got activation="
+    if reservoir.activation not in ("tanh", "relu") or reservoir.feedback_size:
+        raise InvalidValueError(f"reservoir: expected tanh or relu units without feedback, got activation="
                                 f"{reservoir.activation!r} and {reservoir.feedback_size} feedback features")
     dtype = reservoir.dtype if dtype is None else dtype
     n, d = reservoir.units, reservoir.input_size
     leak = np.asarray(reservoir.leak_rate, dtype=np.float64)
     if np.all(leak == 1.0):
-        rnn = RNN(d, n, nonlinearity="tanh", dtype=dtype, rng=0)
+        rnn = RNN(d, n, nonlinearity=reservoir.activation, dtype=dtype, rng=0)
     else:
-        rnn = LeakyRNN(d, n, alpha=reservoir.leak_rate, nonlinearity="tanh", dtype=dtype, rng=0)
+        rnn = LeakyRNN(d, n, alpha=reservoir.leak_rate, nonlinearity=reservoir.activation, dtype=dtype, rng=0)
     rnn.load_state_dict({
         "weight_ih_l0": reservoir.W_in_, "weight_hh_l0": reservoir.W_.toarray(),  # (N, D), (N, N)
         "bias_ih_l0": reservoir.bias_, "bias_hh_l0": np.zeros(n),
@@ -45,7 +46,8 @@ def rnn_from_reservoir(reservoir: Reservoir, dtype=None):
 
 
 def networks_from_esn(esn: ESN, dtype=None):
-    """(rnn, linear) computing a fitted ESN's outputs: rnn as above, linear (O, N) the readout.
+    """(rnn, linear) computing a fitted ESN's outputs: rnn as above (from esn.reservoir_), linear
+    (O, N) the readout.
 
     The ESN must read out the states only (no input_to_readout, feedback or square_states).
     """
@@ -54,7 +56,7 @@ def networks_from_esn(esn: ESN, dtype=None):
     if esn.input_to_readout or esn.feedback or esn.square_states:
         raise InvalidValueError("esn: expected a linear readout of the states only (input_to_readout=False, "
                                 "feedback=False, square_states=False)")
-    rnn = rnn_from_reservoir(esn.reservoir, dtype)
+    rnn = rnn_from_reservoir(esn.reservoir_, dtype)
     coef = esn.readout_.coef_  # (O, N)
     linear = Linear(coef.shape[1], coef.shape[0], dtype=rnn.dtype, rng=0)
     linear.load_state_dict({"weight": coef, "bias": esn.readout_.intercept_})
