@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from unroll.reservoir import ESN, LMS, RLS, Reservoir, Ridge
-from unroll.reservoir.base import clone_estimator
+from unroll.estimators import clone_estimator
 
 sklearn_base = pytest.importorskip("sklearn.base")
 

@@ -29,7 +29,7 @@ import numpy as np
 
 from .._checks import check_array
 from ..functional import activations
-from .base import ParamsMixin, clone_estimator
+from ..estimators import ParamsMixin, clone_estimator
 from .matrices import product_form
 from .readouts import Ridge
 from .reservoir import Reservoir, reservoir_step

@@ -20,7 +20,7 @@ import numpy as np
 from scipy.linalg import LinAlgError, blas, cho_factor, cho_solve
 
 from .._checks import check_array
-from .base import ParamsMixin
+from ..estimators import ParamsMixin
 from ..errors import InvalidValueError
 
 

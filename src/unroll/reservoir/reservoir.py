@@ -24,7 +24,7 @@ import numpy as np
 from .._checks import as_rng, check_array, check_dtype, check_option
 from ..functional import activations
 from ..functional.leaky_cell import leaky_update
-from .base import ParamsMixin
+from ..estimators import ParamsMixin
 from .matrices import dense_uniform, matvec_add, product_form, sparse_recurrent
 from ..errors import InvalidValueError
 

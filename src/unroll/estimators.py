@@ -14,7 +14,7 @@ import inspect
 
 import numpy as np
 
-from ..errors import InvalidValueError
+from .errors import InvalidValueError
 
 __all__ = ["ParamsMixin", "clone_estimator"]
 
