@@ -36,29 +36,34 @@ import numpy as np  # noqa: E402
 from unroll.commands.demo import DEMO_CONFIG  # noqa: E402
 from unroll.data.text import read_bundled  # noqa: E402
 from unroll.functional import softmax_cross_entropy_backward, softmax_cross_entropy_forward  # noqa: E402
-from unroll.nn import RNN, Linear  # noqa: E402
-from unroll.optim import SGD, clip_by_value  # noqa: E402
-from unroll.training import make_trainer  # noqa: E402
+from unroll.nn import RNN, Linear, Module  # noqa: E402
+from unroll.optim import SGD  # noqa: E402
+from unroll.training import Budget, Clipping, Objective, Trainer, make_trainer  # noqa: E402
 from unroll.training.char_lm import prepare_text  # noqa: E402
 
 COURSE_LOSS_AT_22000 = 22.728886
 N_A, VOCAB = 50, 27
 
 
-class CourseRNN:
-    """The course's model as unroll modules, float64: one-hot x (1, T, 27) -> RNN(50) -> Linear(27)."""
+class CourseRNN(Module):
+    """The course's model as unroll modules, float64: one-hot x (1, T, 27) -> RNN(50) -> Linear(27).
+
+    params/grads hold everything but rnn.bias_hh_l0 (held at zero: the course has one bias)."""
 
     def __init__(self):
+        super().__init__()
         legacy = np.random.RandomState(1)  # the course's initialize_parameters draws, in its order
         w_ax, w_aa, w_ya = (legacy.randn(*shape) * 0.01 for shape in ((N_A, VOCAB), (N_A, N_A), (VOCAB, N_A)))
-        self.rnn, self.readout = RNN(VOCAB, N_A, dtype=np.float64), Linear(N_A, VOCAB, dtype=np.float64)
+        self.rnn = self.add_module(RNN(VOCAB, N_A, dtype=np.float64), "rnn")
+        self.readout = self.add_module(Linear(N_A, VOCAB, dtype=np.float64), "readout")
         self.rnn.load_state_dict({"weight_ih_l0": w_ax, "weight_hh_l0": w_aa, "bias_ih_l0": np.zeros(N_A),
                                   "bias_hh_l0": np.zeros(N_A)})
         self.readout.load_state_dict({"weight": w_ya, "bias": np.zeros(VOCAB)})
-        self.params = {**{f"rnn.{k}": v for k, v in self.rnn.params.items() if k != "bias_hh_l0"},
-                       **{f"readout.{k}": v for k, v in self.readout.params.items()}}
-        self.grads = {**{f"rnn.{k}": v for k, v in self.rnn.grads.items() if k != "bias_hh_l0"},
-                      **{f"readout.{k}": v for k, v in self.readout.grads.items()}}
+        del self.params["rnn.bias_hh_l0"], self.grads["rnn.bias_hh_l0"]  # not optimised: see the docstring
+
+    def zero_grad(self) -> None:
+        self.rnn.zero_grad()  # bias_hh's gradient too, though it is never applied
+        self.readout.zero_grad()
 
     @staticmethod
     def example(ids: np.ndarray):
@@ -67,20 +72,40 @@ class CourseRNN:
         x[0, np.arange(1, len(ids) + 1), ids] = 1.0
         return x, np.append(ids, 0)[None]
 
-    def loss(self, ids, a_prev, backward: bool):
-        """Summed cross-entropy of one name from state a_prev (1, 1, 50); returns (loss, a_last)."""
-        x, y = self.example(ids)
-        h, a_last, rnn_cache = self.rnn.forward(x, a_prev)
-        logits, lin_cache = self.readout.forward(h)
+
+class CourseObjective(Objective):
+    """One name per step: its summed cross-entropy, counted as one item so that the gradient is the
+    sum's (the course's); the state (1, 1, 50) is carried into the next name as a constant."""
+
+    unit = "name"
+
+    def loss(self, model: CourseRNN, ids: np.ndarray, carry):
+        x, y = model.example(ids)
+        a_prev = np.zeros((1, 1, N_A)) if carry is None else carry
+        h, a_last, rnn_cache = model.rnn.forward(x, a_prev)  # (1, n+1, 50)
+        logits, _, lin_cache = model.readout.forward(h)  # (1, n+1, 27)
         loss, ce_cache = softmax_cross_entropy_forward(logits, y, reduction="sum")
-        if backward:
-            dh = self.readout.backward(softmax_cross_entropy_backward(1.0, ce_cache), lin_cache)
-            self.rnn.backward(dh, None, rnn_cache)  # a_prev is a constant: no gradient into the last name
-        return loss, a_last
+        return loss, 1, a_last, (rnn_cache, lin_cache, ce_cache)
+
+    def backward(self, model: CourseRNN, count: int, cache) -> None:
+        rnn_cache, lin_cache, ce_cache = cache
+        dh, _ = model.readout.backward(softmax_cross_entropy_backward(1.0, ce_cache), None, lin_cache)
+        model.rnn.backward(dh, None, rnn_cache)  # a_prev is a constant: no gradient into the last name
+
+
+class CourseSchedule:
+    """Step j trains on name j mod N, as the course's loop does; the whole run is one 'epoch', so the
+    state is carried across passes over the names too."""
+
+    def __init__(self, encoded: list, steps: int):
+        self.encoded, self.steps = encoded, steps
+
+    def epoch(self, epoch: int):
+        return (self.encoded[j % len(self.encoded)] for j in range(self.steps))
 
 
 def train_course_recipe(names: list[str], steps: int, report_every: int = 2000, verbose: bool = True):
-    """Run the recipe; returns (model, {step: smoothed loss})."""
+    """Run the recipe on the Trainer; returns (model, char index, {step: smoothed loss})."""
     chars = sorted(set("".join(names)) | {"\n"})
     assert len(chars) == VOCAB, chars
     index = {c: i for i, c in enumerate(chars)}
@@ -88,14 +113,11 @@ def train_course_recipe(names: list[str], steps: int, report_every: int = 2000, 
     np.random.RandomState(0).shuffle(examples)  # the course's np.random.seed(0); np.random.shuffle
     encoded = [np.array([index[c] for c in name], dtype=np.int64) for name in examples]
     model = CourseRNN()
-    optimizer = SGD(model.params, lr=0.01)
-    smooth, a_prev, curve = -math.log(1.0 / VOCAB) * 7, np.zeros((1, 1, N_A)), {}
-    for j in range(steps):
-        loss, a_prev = model.loss(encoded[j % len(encoded)], a_prev, backward=True)
-        clip_by_value(model.grads, 5.0)
-        optimizer.step(model.grads)
-        model.rnn.zero_grad()
-        model.readout.zero_grad()
+    trainer = Trainer(model, CourseObjective(), SGD(model.params, lr=0.01), CourseSchedule(encoded, steps),
+                      rng=np.random.default_rng(0), budget=Budget(max_steps=steps), clipping=Clipping(value=5.0),
+                      progress="course recipe" if verbose else False).fit()
+    smooth, curve = -math.log(1.0 / VOCAB) * 7, {}
+    for j, loss in enumerate(trainer.history_["loss"]):  # the course's smoothing, step j's loss included
         smooth = 0.999 * smooth + 0.001 * loss
         if j % report_every == 0:
             curve[j] = smooth
@@ -108,7 +130,7 @@ def heldout_bits_recipe(model: CourseRNN, index: dict, names: list[str]) -> floa
     """Bits per character of held-out names under the recipe's model, each from a zero state."""
     total = count = 0
     for name in names:
-        loss, _ = model.loss(np.array([index[c] for c in name]), np.zeros((1, 1, N_A)), backward=False)
+        loss, *_ = CourseObjective().loss(model, np.array([index[c] for c in name]), None)
         total, count = total + loss, count + len(name) + 1
     return total / count / math.log(2)
 
@@ -140,8 +162,9 @@ def main() -> None:
     trainer, _ = make_trainer("\n".join(names), config, progress=False)
     trainer.fit()
     default_bits = trainer.best_val_ / math.log(2)
-    print(f"  default ({config.cell.upper()} {config.hidden_size}, embedding {config.embedding_dim}, Adam, "
-          f"batch {config.batch_size}, {config.epochs} epochs): {default_bits:.4f} bits/char "
+    m = config.model
+    print(f"  default ({m.cell.upper()} {m.hidden_size}, embedding {m.embedding_dim}, Adam, "
+          f"batch {config.data.batch_size}, {config.budget.epochs} epochs): {default_bits:.4f} bits/char "
           f"({time.perf_counter() - start:.1f} s)")
     print(f"  difference: {recipe_bits - default_bits:+.4f} bits/char in favour of the default")
 

@@ -18,6 +18,7 @@ os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")  # small matrices: threads on
 
 import numpy as np  # noqa: E402
 
+from unroll._extras import require  # noqa: E402
 from unroll.diagnostics import (gate_saturation, input_saliency, jacobian_product_singular_values,  # noqa: E402
                                 plots, recurrent_spectrum)
 from unroll.lab import LabConfig, LabModel, get_task, loss_and_grad, run_lab  # noqa: E402
@@ -25,8 +26,8 @@ from unroll.lab import LabConfig, LabModel, get_task, loss_and_grad, run_lab  # 
 
 def spectra(model: LabModel, x: np.ndarray) -> np.ndarray:
     """Median over sequences of the singular values of dh_T/dh_{T-l}: (T, S)."""
-    _, cache = model.forward(x)
-    return np.median(jacobian_product_singular_values(model.rnn, cache[0]), axis=0)
+    _, _, cache = model.forward(x)
+    return np.median(jacobian_product_singular_values(model.rnn, model.rnn_cache(cache)), axis=0)
 
 
 def main() -> None:
@@ -37,6 +38,7 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--out", default="docs/figures")
     args = parser.parse_args()
+    require("matplotlib", "plot", "benchmarks/lab_results.py (it writes figures)")
     start = time.perf_counter()
     task = get_task("adding")
     config = LabConfig(T=args.T, steps=args.steps)
@@ -54,9 +56,9 @@ def main() -> None:
         print(f"  {r.cell:<5} radius {np.round(rad0, 2)} -> {np.round(rad1, 2)}; sigma_max {np.round(sig0, 2)} -> "
               f"{np.round(sig1, 2)}; largest singular value at lag {args.T}: "
               f"{sv_init[r.cell][-1, 0]:.2e} -> {sv[r.cell][-1, 0]:.2e}")
-        pred, cache = after.forward(x[:1])
+        pred, _, cache = after.forward(x[:1])
         _, d_pred = loss_and_grad(task, pred, y[:1])
-        saliency[r.cell] = input_saliency(after.rnn, cache[0], after.output_gradient(d_pred, cache))[0]
+        saliency[r.cell] = input_saliency(after.rnn, after.rnn_cache(cache), after.output_gradient(d_pred, cache))[0]
         if r.cell in ("lstm", "gru", "clstm"):
             for name, model in (("init", before), ("trained", after)):
                 sat = gate_saturation(model.rnn, x)

@@ -23,15 +23,17 @@ import os
 import time
 from pathlib import Path
 
+from unroll._extras import require
 from unroll.data.text import read_text
-from unroll.training import TrainConfig, train_char_lm
+from unroll.training import Budget, CharData, CharModel, Optimisation, TrainConfig, Validation, train_char_lm
 
 DATA = Path(__file__).resolve().parents[1] / ".." / "shared" / "data" / "tinyshakespeare_input.txt"
 STEPS_PER_MINUTE = 87  # 1x512 LSTM, batch 64 x 50 characters, one BLAS thread, on a loaded 2-core machine
-CONFIG = TrainConfig(cell="lstm", hidden_size=512, num_layers=1, embedding_dim=64, dropout=0.1, variational=False,
-                     seq_len=50, batch_size=64, val_fraction=0.1, optimizer="adam", lr=3e-3, schedule="cosine",
-                     min_lr=1e-4, warmup_steps=20, clip_norm=5.0, eval_every=150, checkpoint_every=150, seed=0,
-                     max_steps=1)
+CONFIG = TrainConfig(
+    model=CharModel(cell="lstm", hidden_size=512, num_layers=1, embedding_dim=64, dropout=0.1, variational=False),
+    data=CharData(seq_len=50, batch_size=64, val_fraction=0.1),
+    optim=Optimisation(optimizer="adam", lr=3e-3, schedule="cosine", min_lr=1e-4, warmup_steps=20, clip_norm=5.0),
+    budget=Budget(max_steps=1), validation=Validation(eval_every=150), checkpoint_every=150, seed=0)  # budget: main()
 
 
 def main() -> None:
@@ -42,6 +44,7 @@ def main() -> None:
     parser.add_argument("--out", default="runs/shakespeare")
     parser.add_argument("--resume", action="store_true")
     args = parser.parse_args()
+    require("matplotlib", "plot", "benchmarks/shakespeare_lstm.py (it writes OUT/loss.png)")  # before training
     config = CONFIG.replace(minutes=args.minutes, max_steps=args.steps or int(args.minutes * STEPS_PER_MINUTE))
     print(f"config: {config.to_dict()}")
     print(f"load average at start: {os.getloadavg()}; OPENBLAS_NUM_THREADS={os.environ.get('OPENBLAS_NUM_THREADS')}",

@@ -1,4 +1,5 @@
-"""The Trainer: exact resume, the non-finite guard, Ctrl-C, early stopping, time budget."""
+"""The Trainer on the char LM: exact resume, the non-finite guard, Ctrl-C, early stopping, time budget,
+and the grouped config's JSON (nested, and the flat form of older checkpoints)."""
 import json
 import signal
 
@@ -6,12 +7,15 @@ import numpy as np
 import pytest
 
 from unroll.checkpoint import load_checkpoint
-from unroll.training import TrainConfig, TrainingDiverged, make_trainer, train_char_lm
+from unroll.errors import InvalidValueError
+from unroll.training import (Budget, CharData, CharModel, Optimisation, TrainConfig, TrainingDiverged, Validation,
+                             make_trainer, train_char_lm)
 
 TEXT = "".join(np.random.default_rng(0).choice(list("abcde fgh\n"), 3000))
-CONFIG = TrainConfig(cell="lstm", hidden_size=16, num_layers=2, embedding_dim=8, dropout=0.2, seq_len=10,
-                     batch_size=4, lr=1e-2, schedule="cosine", warmup_steps=3, epochs=2, eval_every=10,
-                     checkpoint_every=7, seed=3)
+CONFIG = TrainConfig(model=CharModel(cell="lstm", hidden_size=16, num_layers=2, embedding_dim=8, dropout=0.2),
+                     data=CharData(seq_len=10, batch_size=4),
+                     optim=Optimisation(lr=1e-2, schedule="cosine", warmup_steps=3),
+                     budget=Budget(epochs=2), validation=Validation(eval_every=10), checkpoint_every=7, seed=3)
 
 
 def test_resume_continues_exactly_like_an_uninterrupted_run(tmp_path):
@@ -36,7 +40,9 @@ def test_checkpoint_holds_pytorch_names_optimizer_state_and_json_meta(tmp_path):
     assert {"embedding.weight", "rnn.weight_ih_l0", "rnn.bias_hh_l1", "decoder.weight"} <= set(tensors)
     assert "optim.decoder.weight.exp_avg" in tensors and "carry.1" in tensors  # LSTM (h, c) carried
     assert meta["progress"]["step"] == 7 and meta["vocabulary"] == sorted(set(TEXT))
-    assert meta["train_config"]["hidden_size"] == 16 and meta["rng"]["bit_generator"] == "PCG64"
+    assert meta["train_config"]["model"]["hidden_size"] == 16 and meta["rng"]["bit_generator"] == "PCG64"
+    assert TrainConfig.from_dict(meta["train_config"]) == CONFIG.replace(max_steps=7)
+    assert len(meta["history"]["grad_norm"]) == 7
     json.dumps(meta)
     assert not list(tmp_path.rglob("*.pkl")) and trainer.stop_reason_ == "7 steps done"
 
@@ -103,3 +109,21 @@ def test_early_stopping_and_time_budget(tmp_path):
     timed = train_char_lm(TEXT, CONFIG.replace(epochs=None, minutes=0.002, schedule="constant"), progress=False)
     assert timed.stop_reason_ == "time budget of 0.002 minutes spent"  # the only budget: nothing else stops it
     assert 0 < timed.elapsed < 0.002 * 60 + 1.0
+
+
+def test_config_reads_the_flat_form_of_older_checkpoints_and_checks_its_groups():
+    flat = {"cell": "lstm", "hidden_size": 16, "num_layers": 2, "embedding_dim": 8, "dropout": 0.2,
+            "variational": False, "lines": False, "lowercase": False, "seq_len": 10, "batch_size": 4,
+            "val_fraction": 0.1, "optimizer": "adam", "lr": 1e-2, "momentum": 0.0, "weight_decay": 0.0,
+            "schedule": "cosine", "min_lr": 0.0, "warmup_steps": 3, "clip_value": None, "clip_norm": 5.0,
+            "epochs": 2, "minutes": None, "max_steps": None, "eval_every": 10, "patience": None,
+            "checkpoint_every": 7, "seed": 3}
+    assert TrainConfig.from_dict(flat) == CONFIG
+    assert TrainConfig.from_dict({}).budget == Budget(epochs=10)  # the default budget
+    assert CONFIG.replace(clip_value=1.0, clip_norm=None).optim.clipping().value == 1.0
+    with pytest.raises(InvalidValueError, match="unknown key 'hiden_size'"):
+        TrainConfig.from_dict({**flat, "hiden_size": 3})
+    with pytest.raises(InvalidValueError, match="at most one"):
+        CONFIG.replace(clip_value=1.0)
+    with pytest.raises(InvalidValueError, match="budget"):
+        CONFIG.replace(epochs=None)

@@ -13,13 +13,15 @@ import math
 
 from ..data.text import read_bundled, split_lines
 from ..models import sample
-from ..training import TrainConfig, make_trainer
+from ..training import Budget, CharData, CharModel, Optimisation, TrainConfig, make_trainer
 from .train import report
 from . import one_line_errors
 
-DEMO_CONFIG = TrainConfig(cell="lstm", hidden_size=128, num_layers=1, embedding_dim=32, dropout=0.2, lines=True,
-                          lowercase=True, seq_len=64, batch_size=16, val_fraction=0.1, optimizer="adam", lr=3e-3,
-                          schedule="cosine", min_lr=2e-4, clip_norm=5.0, epochs=20, minutes=0.75, seed=0)
+DEMO_CONFIG = TrainConfig(
+    model=CharModel(cell="lstm", hidden_size=128, num_layers=1, embedding_dim=32, dropout=0.2),
+    data=CharData(lines=True, lowercase=True, seq_len=64, batch_size=16, val_fraction=0.1),
+    optim=Optimisation(optimizer="adam", lr=3e-3, schedule="cosine", min_lr=2e-4, clip_norm=5.0),
+    budget=Budget(epochs=20, minutes=0.75), seed=0)
 
 
 def add_parser(subparsers) -> None:
@@ -37,10 +39,11 @@ def run(args) -> int:
     text = read_bundled("dinos.txt")
     known, count = set(text.lower().split()), len(split_lines(text))
     config = DEMO_CONFIG.replace(seed=args.seed)
-    budget = " or ".join(filter(None, [f"{config.epochs} epochs" if config.epochs else "",
-                                       f"{config.minutes * 60:.0f} s" if config.minutes else ""]))
-    print(f"training an {config.cell.upper()} ({config.hidden_size} units) on {count} dinosaur names "
-          f"({round(count * config.val_fraction)} held out) for {budget or f'{config.max_steps} steps'} ...")
+    b, m = config.budget, config.model
+    budget = " or ".join(filter(None, [f"{b.epochs} epochs" if b.epochs else "",
+                                       f"{b.minutes * 60:.0f} s" if b.minutes else ""]))
+    print(f"training an {m.cell.upper()} ({m.hidden_size} units) on {count} dinosaur names "
+          f"({round(count * config.data.val_fraction)} held out) for {budget or f'{b.max_steps} steps'} ...")
     trainer, vocab = make_trainer(text, config, out=args.out, progress=not args.no_progress)
     trainer.fit()
     report(trainer, None)

@@ -10,7 +10,7 @@ stream models give --length characters after the priming text.
 from __future__ import annotations
 
 from ..models import sample
-from ..training import load_char_lm
+from ..training import TrainConfig, load_char_lm
 from . import one_line_errors
 
 
@@ -28,8 +28,9 @@ def add_parser(subparsers) -> None:
 
 def run(args) -> int:
     model, vocab, meta = load_char_lm(args.checkpoint)
-    lines = meta["train_config"]["lines"]
-    prime = args.prime.lower() if meta["train_config"]["lowercase"] else args.prime
+    data = TrainConfig.from_dict(meta["train_config"]).data
+    lines = data.lines
+    prime = args.prime.lower() if data.lowercase else args.prime
     n = args.n if args.n is not None else (10 if lines else 1)
     length = args.length if args.length is not None else (40 if lines else 500)
     texts = sample(model, vocab, n=n, length=length, prime=prime, temperature=args.temperature,

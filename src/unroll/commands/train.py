@@ -10,10 +10,10 @@ from DIR/checkpoint; only the budget (--epochs, --minutes, --max-steps) may be c
 """
 from __future__ import annotations
 
-import importlib.util
 import math
 from pathlib import Path
 
+from .._extras import require
 from ..checkpoint import load_checkpoint
 from ..data.text import read_text
 from ..errors import CommandError
@@ -23,7 +23,7 @@ from ..training.config import OPTIMIZERS, SCHEDULES
 from ..training.loop import BEST, CHECKPOINT
 from . import one_line_errors
 
-# argparse dest -> TrainConfig field, for the options that set the configuration
+# argparse dest -> TrainConfig field (flat name, see training/config.py), for the options that set it
 CONFIG_OPTIONS = {
     "cell": "cell", "hidden": "hidden_size", "layers": "num_layers", "embedding": "embedding_dim",
     "dropout": "dropout", "variational": "variational", "lines": "lines", "lowercase": "lowercase",
@@ -80,16 +80,15 @@ def add_parser(subparsers) -> None:
 
 
 def config_from_args(args) -> TrainConfig:
-    """The run's TrainConfig: from the checkpoint with --resume (budget overridable), else from the options."""
+    """The run's TrainConfig: from the checkpoint with --resume (budget overridable), else from the
+    options (no budget option: TrainConfig's default of 10 epochs)."""
     given = {field: getattr(args, dest) for dest, field in CONFIG_OPTIONS.items() if getattr(args, dest) is not None}
     if args.clip_value is not None:
         given["clip_norm"] = None
     if given.get("embedding_dim") == 0:
         given["embedding_dim"] = None
     if not args.resume:
-        if not any(k in given for k in BUDGET):
-            given["epochs"] = 10
-        return TrainConfig(**given)
+        return TrainConfig.from_dict(given)
     _, meta = load_checkpoint(Path(args.out) / CHECKPOINT)
     ignored = sorted(k for k in given if k not in BUDGET)
     if ignored:
@@ -99,10 +98,10 @@ def config_from_args(args) -> TrainConfig:
 
 
 def run(args) -> int:
+    if args.plot:
+        require("matplotlib", "plot", "--plot")
     text = read_text(args.data)
     config = config_from_args(args)
-    if args.plot and importlib.util.find_spec("matplotlib") is None:
-        raise CommandError("--plot needs matplotlib: pip install matplotlib (or leave --plot out)")
     try:
         trainer = train_char_lm(text, config, out=args.out, resume=args.resume, progress=not args.no_progress,
                                 plot=args.plot)

@@ -16,7 +16,7 @@ import numpy as np
 
 from .. import functional as F
 from .._checks import as_rng, check_option
-from ..nn import Linear, Module, registry
+from ..nn import LastStep, Linear, Sequential, registry
 
 __all__ = ["CELLS", "build_recurrent", "LabModel"]
 
@@ -38,41 +38,34 @@ def build_recurrent(cell: str, input_size: int, hidden_size: int, T: int, rng=No
     return registry.initialize(layer, scheme, rng, max_steps=T) if scheme != "default" else layer
 
 
-class LabModel(Module):
-    """Recurrent layer -> Linear, read out at the last step (many_to_one) or at every step.
+class LabModel(Sequential):
+    """Sequential(rnn=recurrent layer, pool=LastStep(), head=Linear) for many-to-one tasks, read out
+    at each sequence's last valid step; Sequential(rnn=..., head=...) (every step) otherwise.
 
-    x (B, T, D) -> prediction (B, O) or (B, T, O). Parameters: the layer's names, and
-    'head.weight', 'head.bias'.
+    forward(x (B, T, D), state=None, lengths=None) -> (prediction (B, O) or (B, T, O), state, cache);
+    backward(d_pred, d_state, cache) -> (dx (B, T, D), d_state0), gradients into self.grads.
+    Parameters: 'rnn.<the layer's names>' ('rnn.weight_hh_l0', ...), 'head.weight', 'head.bias'.
     """
 
     def __init__(self, cell: str, input_size: int, hidden_size: int, output_size: int, many_to_one: bool,
                  T: int, rng=None, dtype=np.float32):
-        super().__init__()
         rng = as_rng(rng)
+        rnn = build_recurrent(cell, input_size, hidden_size, T, rng, dtype)
+        head = Linear(hidden_size, output_size, dtype=dtype, rng=rng)
+        if many_to_one:
+            super().__init__(rnn=rnn, pool=LastStep(), head=head)
+        else:
+            super().__init__(rnn=rnn, head=head)
         self.cell, self.many_to_one = cell, many_to_one
-        self.rnn = self.add_module(build_recurrent(cell, input_size, hidden_size, T, rng, dtype), lambda k: k)
-        self.head = self.add_module(Linear(hidden_size, output_size, dtype=dtype, rng=rng), "head")
 
-    def forward(self, x: np.ndarray):
-        """x (B, T, D) -> (prediction (B, O) or (B, T, O), cache)."""
-        output, _, rnn_cache = self.rnn.forward(x)  # (B, T, H)
-        features = output[:, -1] if self.many_to_one else output  # (B, H) or (B, T, H)
-        pred, head_cache = self.head.forward(features)
-        return pred, (rnn_cache, head_cache, output.shape)
-
-    def backward(self, d_pred: np.ndarray, cache) -> None:
-        """d_pred like the prediction; gradients accumulate into self.grads."""
-        rnn_cache, head_cache, _ = cache
-        self.rnn.backward(self._spread(self.head.backward(d_pred, head_cache), cache), None, rnn_cache)
+    def rnn_cache(self, cache):
+        """The recurrent layer's forward cache inside this model's cache (for the diagnostics)."""
+        return self.open_cache(cache, None)[0]
 
     def output_gradient(self, d_pred: np.ndarray, cache) -> np.ndarray:
         """dL/d(recurrent output) (B, T, H) for the diagnostics, leaving grads untouched."""
-        d_features, _, _ = F.linear_backward(d_pred, cache[1])
-        return self._spread(d_features, cache)
-
-    def _spread(self, d_features: np.ndarray, cache) -> np.ndarray:
-        if not self.many_to_one:
-            return d_features  # (B, T, H)
-        d_output = np.zeros(cache[2], dtype=d_features.dtype)  # (B, T, H): only the last step is read
-        d_output[:, -1] = d_features
-        return d_output
+        caches = self.open_cache(cache, d_pred)
+        d_features, _, _ = F.linear_backward(d_pred, self.head.open_cache(caches[-1], d_pred))  # no grads touched
+        if self.many_to_one:
+            d_features, _ = self.pool.backward(d_features, None, caches[1])  # (B, T, H): the pool has no params
+        return d_features

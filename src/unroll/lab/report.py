@@ -6,7 +6,7 @@ import os
 import numpy as np
 
 from .tasks import get_task
-from .train import LabConfig, LabResult, train_cell
+from .train import LabConfig, train_cell
 
 __all__ = ["run_lab", "format_table", "decay_orders"]
 
@@ -26,9 +26,10 @@ def format_table(results: list, task, config: LabConfig) -> str:
              f"Adam lr {config.lr}, clip norm {config.clip_norm}; test set {config.test_size}", head]
     for r in results:
         solved = "-" if r.solved_at is None else str(r.solved_at)
-        lines.append(f"{r.cell:<6} {r.test_loss[-1]:>10.4g} {r.test_loss[-1] / baseline:>9.3f} "
-                     f"{r.test_score[-1]:>11.3f} {solved:>9} {decay_orders(r.flow_init):>15.1f} "
-                     f"{decay_orders(r.flow_final):>8.1f} {r.seconds:>8.1f}")
+        loss, score = (r.test_loss[-1], r.test_score[-1]) if r.test_loss else (float("nan"), float("nan"))
+        lines.append(f"{r.cell:<6} {loss:>10.4g} {loss / baseline:>9.3f} {score:>11.3f} {solved:>9} "
+                     f"{decay_orders(r.flow_init):>15.1f} {decay_orders(r.flow_final):>8.1f} {r.seconds:>8.1f}"
+                     + ("" if r.stop_reason.endswith("steps done") else f"  stopped: {r.stop_reason}"))
     lines.append("flow decay: log10(||dL/dh_0|| / ||dL/dh_T||) before / after training; "
                  "-5 means the gradient lost 5 orders of magnitude over T steps back")
     return "\n".join(lines)
@@ -47,13 +48,10 @@ def plot_results(results: list, task, config: LabConfig, directory: str) -> list
 
 def run_lab(task_name: str, cells: list, config: LabConfig, seed: int, plot_dir: str | None = None,
             quiet: bool = False) -> list:
-    """Train every cell, print the table (and figure paths); returns the LabResults."""
+    """Train every cell (one progress bar each, labelled with the cell, unless quiet), print the table
+    (and figure paths); returns the LabResults."""
     task = get_task(task_name)
-    results: list[LabResult] = []
-    for cell in cells:
-        progress = None if quiet else (lambda step, loss, cell=cell: print(
-            f"  {cell} step {step:>6}: test loss {loss:.4g}", flush=True))
-        results.append(train_cell(cell, task, config, seed, progress))
+    results = [train_cell(cell, task, config, seed, progress=False if quiet else cell) for cell in cells]
     print(format_table(results, task, config))
     if plot_dir:
         for path in plot_results(results, task, config, plot_dir):

@@ -1,5 +1,12 @@
-"""A small task-specific training loop for the lab: fresh batches every step, Adam, clipping,
-a fixed test set, and the gradient flow before and after training.
+"""The lab's tasks as objectives of the one training loop (`unroll.training.Trainer`).
+
+- `TaskObjective`: the task's loss (MSE or cross-entropy) on a batch (x, y), one sequence per item;
+  its `evaluate` also reports the task's score.
+- `TaskBatches`: fresh batches from the task's generator every step; epoch e draws from a generator
+  seeded with (seed, e), so a run (and a resumed run) sees the same data every time.
+- `FixedBatches`: a fixed test set in chunks, for validation.
+- `train_cell`: one cell on one task with the lab's budget (Adam, norm clipping), its test-loss
+  history, the step it was solved at and the gradient flow before and after training.
 """
 from __future__ import annotations
 
@@ -10,11 +17,70 @@ import numpy as np
 
 from .._checks import as_rng
 from ..diagnostics import gradient_flow
-from ..optim import Adam, clip_by_global_norm
+from ..training import Budget, Objective, Optimisation, Trainer, TrainingDiverged, Validation
 from .models import LabModel
 from .tasks import Task, loss_and_grad
 
-__all__ = ["LabConfig", "LabResult", "train_cell", "evaluate", "flow_on"]
+__all__ = ["LabConfig", "LabResult", "TaskObjective", "TaskBatches", "FixedBatches", "train_cell", "flow_on"]
+
+
+class TaskObjective(Objective):
+    """Batches are (x (B, T, D), y) from `task.generate`; loss_sum is the task's mean loss times B,
+    count B (sequences), no carry. evaluate -> (mean loss, {"score": the task's score})."""
+
+    unit = "seq"
+
+    def __init__(self, task: Task):
+        self.task = task
+
+    def loss(self, model, batch, carry):
+        x, y = batch
+        pred, _, cache = model.forward(x)
+        loss, d_pred = loss_and_grad(self.task, pred, y)  # mean loss and its gradient
+        return float(loss) * x.shape[0], x.shape[0], None, (cache, d_pred)
+
+    def backward(self, model, count: int, cache) -> None:
+        model_cache, d_pred = cache  # d_pred is already d(loss_sum / count)
+        model.backward(d_pred, None, model_cache)
+
+    def evaluate(self, model, batches):
+        was_training = model.training
+        model.eval()
+        total, count, preds, targets = 0.0, 0, [], []
+        try:
+            for x, y in batches:
+                pred, _, _ = model.forward(x)
+                total += float(loss_and_grad(self.task, pred, y)[0]) * x.shape[0]
+                count += x.shape[0]
+                preds.append(pred)
+                targets.append(y)
+        finally:
+            model.train(was_training)
+        return total / count, {"score": self.task.score(np.concatenate(preds), np.concatenate(targets))}
+
+
+class TaskBatches:
+    """`steps` fresh batches of `batch` sequences of length T per epoch, drawn from a generator seeded
+    with (seed, epoch)."""
+
+    def __init__(self, task: Task, batch: int, T: int, steps: int, seed: int):
+        self.task, self.batch, self.T, self.steps, self.seed = task, batch, T, steps, seed
+
+    def epoch(self, epoch: int):
+        rng = np.random.default_rng([self.seed, epoch])
+        for _ in range(self.steps):
+            yield self.task.generate(self.batch, self.T, rng)  # x (B, T, D), y
+
+
+class FixedBatches:
+    """A fixed set (x (N, T, D), y) served in chunks of `chunk` sequences (to bound memory)."""
+
+    def __init__(self, x: np.ndarray, y: np.ndarray, chunk: int = 250):
+        self.x, self.y, self.chunk = x, y, chunk
+
+    def epoch(self, epoch: int):
+        for start in range(0, self.x.shape[0], self.chunk):
+            yield self.x[start:start + self.chunk], self.y[start:start + self.chunk]
 
 
 @dataclass(frozen=True)
@@ -33,8 +99,9 @@ class LabConfig:
 
 @dataclass
 class LabResult:
-    """What one cell did: test loss (and score) every eval_every steps, gradient flow (T+1,) at init and
-    end, and the trained model."""
+    """What one cell did: test loss (and score) every eval_every steps and at the end, the mean
+    training loss since the previous evaluation, gradient flow (T+1,) at init and end, the trained
+    model, and why it stopped."""
 
     cell: str
     steps: list = field(default_factory=list)
@@ -46,59 +113,41 @@ class LabResult:
     solved_at: int | None = None
     seconds: float = 0.0
     model: LabModel | None = None
-
-
-def evaluate(model: LabModel, task: Task, x: np.ndarray, y: np.ndarray, chunk: int = 250):
-    """(mean loss, score) on a test set, in chunks to bound memory."""
-    losses, preds = [], []
-    for start in range(0, x.shape[0], chunk):
-        pred, _ = model.forward(x[start:start + chunk])
-        losses.append(loss_and_grad(task, pred, y[start:start + chunk])[0] * pred.shape[0])
-        preds.append(pred)
-    return sum(losses) / x.shape[0], task.score(np.concatenate(preds), y)
+    stop_reason: str = ""
 
 
 def flow_on(model: LabModel, task: Task, x: np.ndarray, y: np.ndarray) -> np.ndarray:
-    """||dL/dh_k|| for k = 0..T of the model's loss on (x, y): (T+1,)."""
-    pred, cache = model.forward(x)
+    """||dL/dh_k|| for k = 0..T of the model's loss on (x (B, T, D), y): (T+1,)."""
+    pred, _, cache = model.forward(x)
     _, d_pred = loss_and_grad(task, pred, y)
-    return gradient_flow(model.rnn, cache[0], model.output_gradient(d_pred, cache))
+    return gradient_flow(model.rnn, model.rnn_cache(cache), model.output_gradient(d_pred, cache))
 
 
-def train_cell(cell: str, task: Task, config: LabConfig, seed: int, progress=None) -> LabResult:
-    """Train one cell on the task with the config's budget; the same seed gives every cell the same data.
-
-    progress: optional callable(step, test_loss) called at each evaluation.
-    """
-    data_rng, init_rng = as_rng(seed), as_rng(seed + 1)
+def train_cell(cell: str, task: Task, config: LabConfig, seed: int, progress: bool | str = False) -> LabResult:
+    """Train one cell on the task with the config's budget; the same seed gives every cell the same
+    data (training batches and test set). progress: as `Trainer` (a str labels the bar)."""
+    init_rng = as_rng(seed + 1)
     test_x, test_y = task.generate(config.test_size, config.T, as_rng(seed + 2))
     model = LabModel(cell, task.input_size, config.hidden, task.output_size, task.many_to_one, config.T, init_rng)
-    optimizer = Adam(model.params, lr=config.lr)
-    result = LabResult(cell, model=model)
-    result.flow_init = flow_on(model, task, test_x[:100], test_y[:100])
-    start, running = time.perf_counter(), []
-    for step in range(1, config.steps + 1):
-        x, y = task.generate(config.batch, config.T, data_rng)
-        model.zero_grad()
-        pred, cache = model.forward(x)
-        loss, d_pred = loss_and_grad(task, pred, y)
-        model.backward(d_pred, cache)
-        clip_by_global_norm(model.grads, config.clip_norm)
-        optimizer.step(model.grads)
-        running.append(loss)
-        if step % config.eval_every == 0 or step == config.steps:
-            test_loss, score = evaluate(model, task, test_x, test_y)
-            result.steps.append(step)
-            result.test_loss.append(test_loss)
-            result.test_score.append(score)
-            result.train_loss.append(float(np.mean(running)))
-            running = []
-            if result.solved_at is None and test_loss < task.solved:
-                result.solved_at = step
-            if progress is not None:
-                progress(step, test_loss)
-            if not np.isfinite(test_loss):
-                break
+    optimisation = Optimisation(optimizer="adam", lr=config.lr, clip_norm=config.clip_norm)
+    trainer = Trainer(model, TaskObjective(task), optimisation.build(model.params),
+                      TaskBatches(task, config.batch, config.T, config.steps, seed), FixedBatches(test_x, test_y),
+                      rng=init_rng, budget=Budget(max_steps=config.steps),
+                      validation=Validation(eval_every=config.eval_every), clipping=optimisation.clipping(),
+                      progress=progress)
+    result = LabResult(cell, model=model, flow_init=flow_on(model, task, test_x[:100], test_y[:100]))
+    start = time.perf_counter()
+    try:
+        trainer.fit()
+        result.stop_reason = trainer.stop_reason_
+    except TrainingDiverged as err:  # the table shows how far it got
+        result.stop_reason = str(err)
     result.seconds = time.perf_counter() - start
+    h = trainer.history_
+    result.steps, result.test_loss = list(h["val_step"]), list(h["val_loss"])
+    result.test_score = list(h.get("val_score", []))
+    bounds = [0] + result.steps
+    result.train_loss = [float(np.mean(h["loss"][a:b])) for a, b in zip(bounds, bounds[1:]) if b > a]
+    result.solved_at = next((s for s, loss in zip(result.steps, result.test_loss) if loss < task.solved), None)
     result.flow_final = flow_on(model, task, test_x[:100], test_y[:100])
     return result

@@ -1,20 +1,46 @@
-"""The training loop: epochs or a time budget, validation, early stopping, a non-finite guard,
-atomic checkpoints, exact resume, a progress bar, Ctrl-C.
+"""The training loop, for any task: budgets, validation, early stopping, a non-finite guard, atomic
+checkpoints, exact resume, a progress bar, Ctrl-C.
 
-    trainer = Trainer(model, Adam(model.params, lr=2e-3), train_batches, val_batches, rng=rng,
-                      clip_norm=5.0, epochs=10, eval_every=200, patience=5, out="runs/x")
+    trainer = Trainer(model, objective, Adam(model.params, lr=2e-3), train_batches, val_batches, rng=rng,
+                      budget=Budget(epochs=10), validation=Validation(eval_every=200, patience=5),
+                      checkpoints=Checkpointing(out="runs/x", every=500), clipping=Clipping(norm=5.0))
     trainer.fit()                     # trainer.history_, trainer.stop_reason_, trainer.best_val_
     Trainer(...same arguments...).restore("runs/x/checkpoint").fit()   # continues exactly
 
-Data are batch sources with `epoch(e) -> iterator of Segment` (`unroll.data.text`); each segment is
-one truncated-BPTT update (`tbptt.py`), the state carried across segments unless a segment resets.
+What the loop knows of the task is an *objective* (subclass `Objective`):
 
-Exact resume: the order of epoch e depends only on (seed, e); the checkpoint holds the weights,
-the optimiser's slots and scalars, the state carried into the next segment, the position
-(epoch, segment), the generator's state (dropout draws), the history and the early-stopping
-counters. A resumed run therefore takes the same steps with the same losses as one that was never
-stopped. Layout of `out`: `checkpoint/` (latest, every `checkpoint_every` steps and at the end),
-`best/` (the best validation loss so far), `loss.png` (with plot=True).
+    loss_sum, count, new_carry, cache = objective.loss(model, batch, carry)
+        forward one batch. loss_sum: the loss summed over the batch's `count` items (characters,
+        sequences ...), a float; carry: what the previous batch handed on (a recurrent state for
+        truncated BPTT, else None; None at the start of each epoch); new_carry: what to hand on.
+    objective.backward(model, count, cache)
+        accumulate the gradient of loss_sum / count into model.grads (calling model.backward).
+    loss, metrics = objective.evaluate(model, batches)
+        mean loss per item over an iterable of batches and a dict name -> float of task scores
+        (the default: eval mode, carry threaded through, no metrics).
+    objective.unit        what one item is, for the progress bar ('char/s') and the plot ('loss per char').
+    objective.state_type  the carry's state type for checkpoints (None: one array or no carry;
+                          `unroll.nn.LSTMState`), as in `unroll.nn.state.from_tuple`.
+
+The char LM with truncated BPTT is `unroll.training.tbptt.TBPTTObjective`, the lab's tasks are
+`unroll.lab.train.TaskObjective`. Data are batch sources: anything with `epoch(e) -> iterator of
+batches`, the same batches every time it is asked for epoch e (`unroll.data.text`, the lab's
+`TaskBatches`); a batch is whatever the objective reads. The model is any `unroll.nn.Module`.
+
+Settings come in small groups: `Budget` (epochs, minutes, max_steps: stop at the first reached),
+`Validation` (eval_every, patience), `Checkpointing` (out, every, meta, plot), `Clipping` (value
+or norm), a schedule (step -> lr) and `progress` (False, True or the bar's label).
+
+Exact resume: the batches of epoch e depend only on (seed, e); the checkpoint holds the weights,
+the optimiser's slots and scalars, the carry into the next batch, the position (epoch, batch),
+the generator's state (dropout draws), the history and the early-stopping counters. A resumed run
+therefore takes the same steps with the same losses as one that was never stopped. Layout of
+`out`: `checkpoint/` (latest, every `every` steps and at the end), `best/` (the best validation
+loss so far), `loss.png` (with plot=True).
+
+History (`trainer.history_`, JSON, checkpointed): per step `step`, `loss` (loss_sum / count) and
+`grad_norm` (global norm before clipping); per validation `val_step`, `val_loss`, `val_minutes`
+(training time so far) and `val_<metric>` for each metric the objective reports.
 
 Guard: at the first non-finite loss or gradient the loop raises `TrainingDiverged` before the
 weights are touched; the last checkpoint on disk is the last good one and is left as it is.
@@ -27,16 +53,19 @@ import math
 import signal
 import threading
 import time
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 from tqdm import tqdm
 
 from ..checkpoint import load_checkpoint, save_checkpoint
+from ..errors import InvalidTypeError, InvalidValueError
 from ..nn.state import from_tuple, to_tuple
-from ..optim import all_finite, clip_by_global_norm, clip_by_value
-from .tbptt import evaluate, segment_backward, segment_loss
-from ..errors import InvalidValueError, InvalidTypeError
+from ..optim import all_finite, clip_by_global_norm, clip_by_value, global_norm
+
+__all__ = ["Trainer", "TrainingDiverged", "Objective", "Budget", "Validation", "Checkpointing", "Clipping",
+           "CHECKPOINT", "BEST"]
 
 CHECKPOINT, BEST = "checkpoint", "best"
 OPTIM_PREFIX, CARRY_PREFIX = "optim.", "carry."
@@ -47,46 +76,157 @@ class TrainingDiverged(FloatingPointError):
     """A loss or gradient was NaN or infinite; the weights were left as they were before that step."""
 
 
-class Trainer:
-    """Runs updates of `model` by `optimizer` over `train_data` until the budget is spent.
+# ---------------------------------------------------------------- settings
+def _at_least_one(name: str, value) -> None:
+    if value is not None and (isinstance(value, bool) or value < 1):
+        raise InvalidValueError(f"{name}: expected >= 1 or None, got {value!r}")
 
-    model: Module with forward/backward as `tbptt.py` expects and params/grads dicts.
-    optimizer: an `unroll.optim.Optimizer` over model.params. train_data, val_data: batch sources
-    (val_data None: no validation). rng: the Generator the model draws dropout masks from (its
-    state is checkpointed). schedule: step -> lr, or None for the optimiser's fixed rate.
-    clip_value / clip_norm: element-wise or global-norm clipping (at most one). epochs, minutes,
-    max_steps: budget, stop at the first reached. eval_every: steps between validations (None:
-    at the end of each epoch). patience: validations without improvement before stopping early.
-    checkpoint_every: steps between checkpoints (needs out). out: directory for checkpoints, or
-    None. meta: extra JSON stored in every checkpoint (model config, vocabulary ...).
-    progress: show a tqdm bar. plot: save out/loss.png at the end (matplotlib).
+
+@dataclass(frozen=True)
+class Budget:
+    """When to stop: after `epochs` epochs, `minutes` of training (evaluation included) or
+    `max_steps` updates, whichever comes first; at least one is needed."""
+
+    epochs: int | None = None
+    minutes: float | None = None
+    max_steps: int | None = None
+
+    def __post_init__(self):
+        _at_least_one("epochs", self.epochs)
+        _at_least_one("max_steps", self.max_steps)
+        if self.minutes is not None and not self.minutes > 0:
+            raise InvalidValueError(f"minutes: expected > 0, got {self.minutes}")
+        if self.epochs is None and self.minutes is None and self.max_steps is None:
+            raise InvalidValueError("budget: expected at least one of epochs, minutes or max_steps, got none")
+
+
+@dataclass(frozen=True)
+class Validation:
+    """eval_every: steps between validations (None: at the end of each epoch); patience:
+    validations without a better loss before stopping early (None: never)."""
+
+    eval_every: int | None = None
+    patience: int | None = None
+
+    def __post_init__(self):
+        _at_least_one("eval_every", self.eval_every)
+        _at_least_one("patience", self.patience)
+
+
+@dataclass(frozen=True)
+class Checkpointing:
+    """out: directory for checkpoint/ and best/ (None: write nothing); every: steps between
+    checkpoints (None: only at the end); meta: JSON stored in every checkpoint (model config,
+    vocabulary ...); plot: also save out/loss.png at the end (matplotlib)."""
+
+    out: str | Path | None = None
+    every: int | None = None
+    meta: dict = field(default_factory=dict)
+    plot: bool = False
+
+    def __post_init__(self):
+        _at_least_one("every", self.every)
+        if self.plot and self.out is None:
+            raise InvalidValueError("plot: expected an out directory to write loss.png into, got out=None")
+
+
+@dataclass(frozen=True)
+class Clipping:
+    """Gradient clipping before each update: element-wise to [-value, value], or the global norm
+    to `norm` (at most one; neither: no clipping). See unroll.optim.clipping."""
+
+    value: float | None = None
+    norm: float | None = None
+
+    def __post_init__(self):
+        if self.value is not None and self.norm is not None:
+            raise InvalidValueError(f"clipping: expected at most one of value and norm, got {self.value} and {self.norm}")
+        for name in ("value", "norm"):
+            if getattr(self, name) is not None and not getattr(self, name) > 0:
+                raise InvalidValueError(f"clipping {name}: expected > 0, got {getattr(self, name)}")
+
+    def __call__(self, grads: dict) -> float:
+        """Clip grads in place; returns their global norm before clipping."""
+        if self.norm is not None:
+            return clip_by_global_norm(grads, self.norm)
+        norm = global_norm(grads)
+        if self.value is not None:
+            clip_by_value(grads, self.value)
+        return norm
+
+
+# ---------------------------------------------------------------- the task
+class Objective:
+    """A task for the Trainer: subclass and implement `loss` and `backward` (see the module docstring).
+
+    `evaluate` defaults to the mean of loss_sum / count over the batches, in eval mode, with the
+    carry threaded from batch to batch and no metrics.
     """
 
-    def __init__(self, model, optimizer, train_data, val_data=None, *, rng: np.random.Generator, schedule=None,
-                 clip_value=None, clip_norm=None, epochs=None, minutes=None, max_steps=None, eval_every=None,
-                 patience=None, checkpoint_every=None, out=None, meta=None, progress=True, plot=False):
-        if clip_value is not None and clip_norm is not None:
-            raise InvalidValueError("clip_value and clip_norm: expected at most one")
-        if epochs is None and minutes is None and max_steps is None:
-            raise InvalidValueError("budget: expected at least one of epochs, minutes or max_steps")
+    unit = "item"
+    state_type = None
+
+    def loss(self, model, batch, carry):
+        """Forward one batch -> (loss_sum float, count int, new_carry, cache for backward)."""
+        raise NotImplementedError
+
+    def backward(self, model, count: int, cache) -> None:
+        """Accumulate d(loss_sum / count) into model.grads."""
+        raise NotImplementedError
+
+    def evaluate(self, model, batches) -> tuple[float, dict]:
+        """(mean loss per item over the batches, {} of metrics), in eval mode."""
+        was_training = model.training
+        model.eval()
+        total, count, carry = 0.0, 0, None
+        try:
+            for batch in batches:
+                loss, n, carry, _ = self.loss(model, batch, carry)
+                total, count = total + loss, count + n
+        finally:
+            model.train(was_training)
+        if count == 0:
+            raise InvalidValueError(f"evaluate: expected at least one {self.unit} to score, got none")
+        return total / count, {}
+
+
+# ---------------------------------------------------------------- the loop
+class Trainer:
+    """Runs updates of `model` by `optimizer` on `objective` over `train_data` until the budget is spent.
+
+    model: an `unroll.nn.Module` (params/grads dicts, train/eval, load_state_dict). objective: an
+    `Objective`. optimizer: an `unroll.optim.Optimizer` over model.params. train_data, val_data:
+    batch sources (val_data None: no validation). rng: the Generator the model draws dropout
+    masks from (its state is checkpointed). budget, validation, checkpoints, clipping: the setting
+    groups above. schedule: step -> lr, or None for the optimiser's fixed rate. progress: show a
+    tqdm bar (a str: the bar's label).
+    """
+
+    def __init__(self, model, objective: Objective, optimizer, train_data, val_data=None, *,
+                 rng: np.random.Generator, budget: Budget, validation: Validation = Validation(),
+                 checkpoints: Checkpointing = Checkpointing(), clipping: Clipping = Clipping(), schedule=None,
+                 progress: bool | str = True):
         if not isinstance(rng, np.random.Generator):
             raise InvalidTypeError(f"rng: expected the model's numpy Generator, got {type(rng).__name__}")
-        self.model, self.optimizer, self.train_data, self.val_data = model, optimizer, train_data, val_data
-        self.rng, self.schedule, self.clip_value, self.clip_norm = rng, schedule, clip_value, clip_norm
-        self.epochs, self.minutes, self.max_steps = epochs, minutes, max_steps
-        self.eval_every, self.patience, self.checkpoint_every = eval_every, patience, checkpoint_every
-        self.out = None if out is None else Path(out)
-        self.meta, self.progress, self.plot = dict(meta or {}), progress, plot
+        for name, value, kind in (("objective", objective, Objective), ("budget", budget, Budget),
+                                  ("validation", validation, Validation), ("checkpoints", checkpoints, Checkpointing),
+                                  ("clipping", clipping, Clipping)):
+            if not isinstance(value, kind):
+                raise InvalidTypeError(f"{name}: expected {kind.__name__}, got {type(value).__name__}")
+        self.model, self.objective, self.optimizer = model, objective, optimizer
+        self.train_data, self.val_data, self.rng = train_data, val_data, rng
+        self.budget, self.validation, self.checkpoints = budget, validation, checkpoints
+        self.clipping, self.schedule, self.progress = clipping, schedule, progress
+        self.out = None if checkpoints.out is None else Path(checkpoints.out)
         # progress through the run: everything here is checkpointed
         self.step, self.epoch, self.position, self.elapsed = 0, 0, 0, 0.0
         self.carry = None
         self.best_val_, self.best_step_, self.stale_evals = math.inf, None, 0
-        self.history_ = {"step": [], "loss": [], "val_step": [], "val_loss": [], "val_minutes": []}
+        self.history_ = {"step": [], "loss": [], "grad_norm": [], "val_step": [], "val_loss": [], "val_minutes": []}
         self.stop_reason_ = None
         self.last_checkpoint_step = None
         self._interrupted, self._start = False, time.perf_counter()
 
-    # ---------------------------------------------------------------- the loop
     def fit(self) -> "Trainer":
         """Train until a budget is reached, early stopping fires or Ctrl-C; checkpoint; return self."""
         if self.out is not None:
@@ -94,69 +234,70 @@ class Trainer:
         self.model.train()
         self.model.zero_grad()
         self.stop_reason_ = None
-        self._start, chars = time.perf_counter() - self.elapsed, 0  # as if the earlier sessions ran just before
+        self._start, items = time.perf_counter() - self.elapsed, 0  # as if the earlier sessions ran just before
         session_start, smoothed = time.perf_counter(), None
         bar = tqdm(total=self._planned_steps(), initial=self.step, disable=not self.progress, unit="step",
-                   dynamic_ncols=True, leave=True)
+                   desc=self.progress if isinstance(self.progress, str) else None, dynamic_ncols=True, leave=True)
+        every, eval_every = self.checkpoints.every, self.validation.eval_every
         with bar, _catch_sigint(self):
             while self.stop_reason_ is None:
-                if self.epochs is not None and self.epoch >= self.epochs:
-                    self.stop_reason_ = f"{self.epochs} epochs done"
+                if self.budget.epochs is not None and self.epoch >= self.budget.epochs:
+                    self.stop_reason_ = f"{self.budget.epochs} epochs done"
                     break
-                for segment in itertools.islice(self.train_data.epoch(self.epoch), self.position, None):
+                for batch in itertools.islice(self.train_data.epoch(self.epoch), self.position, None):
                     self.elapsed = time.perf_counter() - self._start
                     self.stop_reason_ = self._budget_reason()
                     if self.stop_reason_:
                         break
-                    loss = self._update(segment)
-                    chars += segment.num_chars
+                    loss, count = self._update(batch)
+                    items += count
                     smoothed = loss if smoothed is None else SMOOTHING * smoothed + (1 - SMOOTHING) * loss
-                    rate = chars / max(time.perf_counter() - session_start, 1e-9)
-                    val = f"{self.best_val_:.3f}" if math.isfinite(self.best_val_) else "-"
-                    bar.set_postfix_str(f"epoch {self.epoch} loss {smoothed:.3f} best val {val} {rate:,.0f} chars/s",
-                                        refresh=False)
+                    rate = items / max(time.perf_counter() - session_start, 1e-9)
+                    val = "" if self.val_data is None else (
+                        f" best val {self.best_val_:.3g}" if math.isfinite(self.best_val_) else " best val -")
+                    bar.set_postfix_str(f"epoch {self.epoch} loss {smoothed:.3g}{val} "
+                                        f"{rate:,.0f} {self.objective.unit}/s", refresh=False)
                     bar.update(1)
-                    if self.eval_every and self.step % self.eval_every == 0:
+                    if eval_every and self.step % eval_every == 0:
                         self._validate()
-                    if self.checkpoint_every and self.out is not None and self.step % self.checkpoint_every == 0:
+                    if every and self.out is not None and self.step % every == 0:
                         self.save(self.out / CHECKPOINT)
                     if self.stop_reason_:
                         break
                 else:
                     self.epoch, self.position, self.carry = self.epoch + 1, 0, None
-                    if not self.eval_every:
+                    if not eval_every:
                         self._validate()
         self.elapsed = time.perf_counter() - self._start
         if self.val_data is not None and (not self.history_["val_step"] or self.history_["val_step"][-1] != self.step):
             self._validate(final=True)
         if self.out is not None:
             self.save(self.out / CHECKPOINT)
-            if self.plot:
+            if self.checkpoints.plot:
                 from .plot import plot_history
-                plot_history(self.history_, self.out / "loss.png")
+                plot_history(self.history_, self.out / "loss.png", ylabel=f"loss per {self.objective.unit}")
         return self
 
-    def _update(self, segment) -> float:
-        """One truncated-BPTT step with the guard; returns the mean loss per character (nats)."""
+    def _update(self, batch) -> tuple[float, int]:
+        """One step with the guard; returns (loss_sum / count, count)."""
         if self.schedule is not None:
             self.optimizer.lr = self.schedule(self.step)
-        loss, count, state, cache = segment_loss(self.model, segment, self.carry)
+        loss, count, carry, cache = self.objective.loss(self.model, batch, self.carry)
         if not math.isfinite(loss):
             self._diverged(f"loss is {loss}")
-        segment_backward(self.model, count, cache)
+        self.objective.backward(self.model, count, cache)
         if not all_finite(self.model.grads):
             self.model.zero_grad()
             self._diverged("a gradient is NaN or infinite")
-        if self.clip_value is not None:
-            clip_by_value(self.model.grads, self.clip_value)
-        elif self.clip_norm is not None:
-            clip_by_global_norm(self.model.grads, self.clip_norm)
+        norm = self.clipping(self.model.grads)
         self.optimizer.step(self.model.grads)
         self.model.zero_grad()
-        self.carry, self.step, self.position = state, self.step + 1, self.position + 1
+        self.carry, self.step, self.position = carry, self.step + 1, self.position + 1
+        mean = loss / max(count, 1)
         self.history_["step"].append(self.step)
-        self.history_["loss"].append(loss / count)
-        return loss / count
+        self.history_["loss"].append(mean)
+        self.history_["grad_norm"].append(norm)
+        return mean, count
 
     def _diverged(self, what: str):
         where = (f"the last good checkpoint is {self.out / CHECKPOINT} (step {self.last_checkpoint_step})"
@@ -167,34 +308,37 @@ class Trainer:
     def _validate(self, final: bool = False) -> None:
         if self.val_data is None:
             return
-        val = evaluate(self.model, self.val_data.epoch(0))
+        val, metrics = self.objective.evaluate(self.model, self.val_data.epoch(0))
         self.history_["val_step"].append(self.step)
         self.history_["val_loss"].append(val)
         self.history_["val_minutes"].append((time.perf_counter() - self._start) / 60.0)  # training time so far
+        for name, value in metrics.items():
+            self.history_.setdefault(f"val_{name}", []).append(value)
         if val < self.best_val_:
             self.best_val_, self.best_step_, self.stale_evals = val, self.step, 0
             if self.out is not None:
                 self.save(self.out / BEST)
         elif not final:
             self.stale_evals += 1
-            if self.patience is not None and self.stale_evals >= self.patience:
-                self.stop_reason_ = (f"early stopping: no better validation loss in {self.patience} evaluations "
+            patience = self.validation.patience
+            if patience is not None and self.stale_evals >= patience:
+                self.stop_reason_ = (f"early stopping: no better validation loss in {patience} evaluations "
                                      f"(best {self.best_val_:.4f} at step {self.best_step_})")
 
     def _budget_reason(self) -> str | None:
         if self._interrupted:
             return "interrupted (Ctrl-C)"
-        if self.max_steps is not None and self.step >= self.max_steps:
-            return f"{self.max_steps} steps done"
-        if self.minutes is not None and self.elapsed >= 60.0 * self.minutes:
-            return f"time budget of {self.minutes:g} minutes spent"
+        if self.budget.max_steps is not None and self.step >= self.budget.max_steps:
+            return f"{self.budget.max_steps} steps done"
+        if self.budget.minutes is not None and self.elapsed >= 60.0 * self.budget.minutes:
+            return f"time budget of {self.budget.minutes:g} minutes spent"
         return None
 
     def _planned_steps(self) -> int | None:
-        if self.max_steps is not None:
-            return self.max_steps
-        if self.epochs is not None:
-            return self.epochs * sum(1 for _ in self.train_data.epoch(0))
+        if self.budget.max_steps is not None:
+            return self.budget.max_steps
+        if self.budget.epochs is not None:
+            return self.budget.epochs * sum(1 for _ in self.train_data.epoch(0))
         return None
 
     # ---------------------------------------------------------------- checkpoints
@@ -208,7 +352,7 @@ class Trainer:
         progress = {"step": self.step, "epoch": self.epoch, "position": self.position, "elapsed_s": self.elapsed,
                     "best_val": None if math.isinf(self.best_val_) else self.best_val_,
                     "best_step": self.best_step_, "stale_evals": self.stale_evals, "stop_reason": self.stop_reason_}
-        meta = {**self.meta, "progress": progress, "rng": self.rng.bit_generator.state,
+        meta = {**self.checkpoints.meta, "progress": progress, "rng": self.rng.bit_generator.state,
                 "optimizer": {"name": type(self.optimizer).__name__, "scalars": optimizer_state["scalars"]},
                 "history": self.history_}
         save_checkpoint(directory, tensors, meta)
@@ -216,7 +360,7 @@ class Trainer:
             self.last_checkpoint_step = self.step
 
     def restore(self, directory) -> "Trainer":
-        """Continue from a checkpoint written by `save` (same model, optimiser and data)."""
+        """Continue from a checkpoint written by `save` (same model, objective, optimiser and data)."""
         tensors, meta = load_checkpoint(directory)
         self.model.load_state_dict({k: v for k, v in tensors.items() if k in self.model.params})
         if meta["optimizer"]["name"] != type(self.optimizer).__name__:
@@ -225,14 +369,15 @@ class Trainer:
         self.optimizer.load_state_dict({
             "tensors": {k[len(OPTIM_PREFIX):]: v for k, v in tensors.items() if k.startswith(OPTIM_PREFIX)},
             "scalars": meta["optimizer"]["scalars"]})
-        carry = [tensors[f"{CARRY_PREFIX}{k}"] for k in range(2) if f"{CARRY_PREFIX}{k}" in tensors]
-        self.carry = from_tuple(tuple(carry), len(carry) == 2) if carry else None
+        carry = tuple(tensors[f"{CARRY_PREFIX}{k}"] for k in itertools.takewhile(
+            lambda k: f"{CARRY_PREFIX}{k}" in tensors, itertools.count()))
+        self.carry = from_tuple(carry, self.objective.state_type) if carry else None
         self.rng.bit_generator.state = meta["rng"]
         p = meta["progress"]
         self.step, self.epoch, self.position, self.elapsed = p["step"], p["epoch"], p["position"], p["elapsed_s"]
         self.best_val_ = math.inf if p["best_val"] is None else p["best_val"]
         self.best_step_, self.stale_evals = p["best_step"], p["stale_evals"]
-        self.history_ = {k: list(v) for k, v in meta["history"].items()}
+        self.history_ = {**self.history_, **{k: list(v) for k, v in meta["history"].items()}}
         self.last_checkpoint_step = self.step
         return self
 

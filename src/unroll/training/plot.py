@@ -1,15 +1,15 @@
 """Loss curves as PNG (matplotlib, imported only when a plot is asked for)."""
 from __future__ import annotations
 
-import math
 from pathlib import Path
 
 
-def plot_history(history: dict, path, title: str = "") -> Path:
-    """Training loss per step (raw and smoothed) and validation loss, in nats/char, saved to path.
+def plot_history(history: dict, path, title: str = "", ylabel: str = "loss") -> Path:
+    """Training loss per step (raw and smoothed) and validation loss, saved to path.
 
-    history: the `Trainer.history_` dict (step, loss, val_step, val_loss lists).
-    Raises ImportError with the install command when matplotlib is missing.
+    history: the `Trainer.history_` dict (step, loss, val_step, val_loss lists); ylabel: what the
+    loss is (the Trainer passes 'loss per char' and the like). Raises ImportError with the install
+    command when matplotlib is missing.
     """
     try:
         import matplotlib
@@ -27,9 +27,9 @@ def plot_history(history: dict, path, title: str = "") -> Path:
     if history["val_step"]:
         ax.plot(history["val_step"], history["val_loss"], "o-", label="validation")
         best = min(history["val_loss"])
-        ax.axhline(best, color="0.5", linestyle=":", label=f"best val {best:.3f} ({best / math.log(2):.3f} bits)")
+        ax.axhline(best, color="0.5", linestyle=":", label=f"best val {best:.4g}")
     ax.set_xlabel("step")
-    ax.set_ylabel("cross-entropy (nats/char)")
+    ax.set_ylabel(ylabel)
     ax.set_title(title)
     ax.legend()
     fig.tight_layout()

@@ -15,6 +15,9 @@ longer than k steps are learnt only through what the forward pass carries.
 Batches of parallel streams (B rows, `StreamBatches`) work the same way: each row carries its own
 state. The model is anything with forward(tokens (B, k), state, lengths) -> (logits (B, k, V),
 state, cache) and backward(d_logits, d_state, cache), e.g. `unroll.models.CharLM`.
+
+`TBPTTObjective` is this scheme as an objective of the `Trainer` (`loop.py`): the carry is the
+recurrent state, the items are the predicted characters.
 """
 from __future__ import annotations
 
@@ -22,7 +25,7 @@ import math
 
 from ..data.text import Segment
 from ..functional import lengths_to_mask, softmax_cross_entropy_backward, softmax_cross_entropy_forward
-from ..errors import InvalidValueError
+from .loop import Objective
 
 
 def segment_loss(model, segment: Segment, state=None):
@@ -55,23 +58,31 @@ def tbptt_step(model, segment: Segment, state=None):
     return loss, count, state
 
 
+class TBPTTObjective(Objective):
+    """Next-character cross-entropy over `Segment` batches with the state carried (the char LM's task).
+
+    state_type: the model's recurrent state type (`model.rnn.state_type`: None, or LSTMState), so
+    a checkpointed carry comes back as the model expects it.
+    """
+
+    unit = "char"
+
+    def __init__(self, state_type=None):
+        self.state_type = state_type
+
+    def loss(self, model, segment: Segment, carry):
+        return segment_loss(model, segment, carry)
+
+    def backward(self, model, count: int, cache) -> None:
+        segment_backward(model, count, cache)
+
+
 def evaluate(model, segments) -> float:
     """Mean cross-entropy in nats per character over an iterable of segments (eval mode, state carried).
 
     Bits per character are this divided by ln 2.
     """
-    was_training = model.training
-    model.eval()
-    total, count, state = 0.0, 0, None
-    try:
-        for segment in segments:
-            loss, n, state, _ = segment_loss(model, segment, state)
-            total, count = total + loss, count + n
-    finally:
-        model.train(was_training)
-    if count == 0:
-        raise InvalidValueError("evaluate: expected at least one character to predict, got none")
-    return total / count
+    return TBPTTObjective().evaluate(model, segments)[0]
 
 
 def bits(nats: float) -> float:
@@ -79,4 +90,4 @@ def bits(nats: float) -> float:
     return nats / math.log(2.0)
 
 
-__all__ = ["segment_loss", "segment_backward", "tbptt_step", "evaluate", "bits"]
+__all__ = ["TBPTTObjective", "segment_loss", "segment_backward", "tbptt_step", "evaluate", "bits"]
