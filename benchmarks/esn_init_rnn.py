@@ -25,41 +25,71 @@ import numpy as np  # noqa: E402
 from unroll import functional as F  # noqa: E402
 from unroll.data.chaotic import narma  # noqa: E402
 from unroll.metrics import nrmse  # noqa: E402
-from unroll.nn import RNN, Linear  # noqa: E402
-from unroll.optim import Adam, clip_by_global_norm  # noqa: E402
+from unroll.nn import RNN, Linear, Sequential  # noqa: E402
+from unroll.optim import Adam  # noqa: E402
 from unroll.reservoir import ESN, Reservoir, Ridge  # noqa: E402
 from unroll.reservoir.rnn_init import networks_from_esn  # noqa: E402
+from unroll.training import Budget, Clipping, Objective, Trainer, Validation  # noqa: E402
 
 WASHOUT = 50
 
 
-def evaluate(rnn, linear, u, y) -> float:
-    h, _, _ = rnn.forward(u)
-    pred, _, _ = linear.forward(h)
-    return nrmse(y[:, WASHOUT:], pred[:, WASHOUT:])
+class NarmaObjective(Objective):
+    """Masked MSE after the washout on batches (u (B, T, 1), y (B, T, 1)); evaluate reports NRMSE."""
+
+    unit = "seq"
+
+    def loss(self, model, batch, carry):
+        u, y = batch
+        pred, _, cache = model.forward(u)
+        mask = np.zeros_like(y)
+        mask[:, WASHOUT:] = 1.0
+        loss, loss_cache = F.mse_forward(pred, y, mask)
+        return float(loss) * u.shape[0], u.shape[0], None, (cache, loss_cache)
+
+    def backward(self, model, count, cache):
+        model_cache, loss_cache = cache
+        model.backward(F.mse_backward(1.0, loss_cache), None, model_cache)
+
+    def evaluate(self, model, batches):
+        (u, y), = batches
+        pred, _, _ = model.forward(u)
+        score = nrmse(y[:, WASHOUT:], pred[:, WASHOUT:])
+        return score, {"nrmse": score}
 
 
-def train(rnn, linear, lr, iters, rng, test):
-    params = {f"rnn.{k}": v for k, v in rnn.params.items()} | {f"out.{k}": v for k, v in linear.params.items()}
-    opt = Adam(params, lr=lr)
-    mask = np.zeros((8, 200, 1))
-    mask[:, WASHOUT:] = 1.0
-    curve = [(0, evaluate(rnn, linear, *test))]
-    for it in range(1, iters + 1):
-        u, y = narma(8, 200, rng=rng, dtype=np.float64)
-        rnn.zero_grad()
-        linear.zero_grad()
-        h, _, cache = rnn.forward(u)
-        pred, _, lin_cache = linear.forward(h)
-        _, loss_cache = F.mse_forward(pred, y, mask)
-        d_h, _ = linear.backward(F.mse_backward(1.0, loss_cache), None, lin_cache)
-        rnn.backward(d_h, None, cache)
-        grads = {f"rnn.{k}": v for k, v in rnn.grads.items()} | {f"out.{k}": v for k, v in linear.grads.items()}
-        clip_by_global_norm(grads, 1.0)
-        opt.step(grads)
-        if it % max(1, iters // 5) == 0:
-            curve.append((it, evaluate(rnn, linear, *test)))
-    return curve
+class NarmaBatches:
+    """`steps` fresh minibatches of 8 NARMA-10 sequences of 200 steps per epoch, seeded by (seed, epoch)."""
+
+    def __init__(self, steps: int, seed: int):
+        self.steps, self.seed = steps, seed
+
+    def epoch(self, epoch):
+        rng = np.random.default_rng([self.seed, epoch])
+        for _ in range(self.steps):
+            yield narma(8, 200, rng=rng, dtype=np.float64)
+
+
+class FixedSet:
+    """The held-out sequences, one batch."""
+
+    def __init__(self, batch):
+        self.batch = batch
+
+    def epoch(self, epoch):
+        yield self.batch
+
+
+def train(rnn, linear, lr, iters, seed, test):
+    """Adam with norm clipping 1 on the one Trainer; returns [(iteration, test NRMSE)]."""
+    model = Sequential(rnn=rnn, out=linear)
+    objective = NarmaObjective()
+    curve = [(0, objective.evaluate(model, [test])[0])]
+    trainer = Trainer(model, objective, Adam(model.params, lr=lr), NarmaBatches(iters, seed), FixedSet(test),
+                      rng=np.random.default_rng(seed), budget=Budget(max_steps=iters),
+                      validation=Validation(eval_every=max(1, iters // 5)), clipping=Clipping(norm=1.0),
+                      progress=False).fit()
+    return curve + list(zip(trainer.history_["val_step"], trainer.history_["val_loss"]))
 
 
 def main() -> int:
@@ -90,7 +120,7 @@ def main() -> int:
             rnn = RNN(1, args.units, dtype=np.float64, rng=args.seed)
             linear = Linear(args.units, 1, dtype=np.float64, rng=args.seed)
         t0 = time.perf_counter()
-        rows[name] = train(rnn, linear, lr, args.iters, np.random.default_rng(args.seed + 1), test)
+        rows[name] = train(rnn, linear, lr, args.iters, args.seed + 1, test)
         curve = "  ".join(f"{it}:{score:.4f}" for it, score in rows[name])
         print(f"{name} (Adam lr {lr}, BPTT): test NRMSE by iteration  {curve}  ({time.perf_counter() - t0:.1f} s)",
               flush=True)
