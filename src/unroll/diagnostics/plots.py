@@ -106,3 +106,61 @@ def plot_clipping(runs: dict, path: str, baseline: float | None = None, title: s
     bottom.set(yscale="log", xlabel="training step", ylabel="gradient norm (before clipping)")
     top.legend(fontsize="small")
     return _save(fig, path)
+
+
+# -- unroll.classic (Hopfield, Boltzmann machines, competitive learning, SOM) --------------------
+
+def plot_capacity(curves: dict, path: str, title: str = "", ylabel: str = "exact recall rate") -> str:
+    """curves: {label: (load (L,), rate (L,))}, e.g. one per rule and N; 0.138 drawn dotted."""
+    plt = _pyplot()
+    fig, ax = plt.subplots(figsize=(6.4, 4.0))
+    for label, (load, rate) in curves.items():
+        ax.plot(load, rate, marker=".", label=label)
+    ax.axvline(0.138, color="k", linestyle=":", linewidth=1, label="0.138 (Amit et al.)")
+    ax.set(xlabel="load P / N", ylabel=ylabel, title=title, ylim=(-0.02, 1.02))
+    ax.legend(fontsize="small")
+    return _save(fig, path)
+
+
+def plot_image_rows(rows: dict, shape: tuple, path: str, title: str = "") -> str:
+    """rows: {label: (n, H*W) images}, one row of n images per label (e.g. stored / noisy /
+    recalled), each reshaped to `shape` (H, W) and drawn in grey."""
+    plt = _pyplot()
+    n = max(len(v) for v in rows.values())
+    fig, axes = plt.subplots(len(rows), n, figsize=(1.2 * n, 1.3 * len(rows)), squeeze=False)
+    for r, (label, images) in enumerate(rows.items()):
+        for c in range(n):
+            ax = axes[r, c]
+            ax.set_xticks([]), ax.set_yticks([])
+            if c < len(images):
+                ax.imshow(np.asarray(images[c]).reshape(shape), cmap="gray_r")
+        axes[r, 0].set_ylabel(label, fontsize="small")
+    fig.suptitle(title)
+    return _save(fig, path)
+
+
+def plot_maps(maps: dict, path: str, title: str = "") -> str:
+    """maps: {label: (rows, cols) array}, side by side (U-matrix, hit map ...)."""
+    plt = _pyplot()
+    fig, axes = plt.subplots(1, len(maps), figsize=(4.0 * len(maps), 3.6), squeeze=False)
+    for ax, (label, m) in zip(axes[0], maps.items()):
+        im = ax.imshow(m, cmap="viridis")
+        fig.colorbar(im, ax=ax, fraction=0.046)
+        ax.set_title(label)
+    fig.suptitle(title)
+    return _save(fig, path)
+
+
+def plot_prototypes(X: np.ndarray, runs: dict, path: str, title: str = "") -> str:
+    """X (B, 2) data; runs: {label: (K, 2) prototypes}, one panel each."""
+    plt = _pyplot()
+    fig, axes = plt.subplots(1, len(runs), figsize=(4.0 * len(runs), 4.0), squeeze=False)
+    for ax, (label, W) in zip(axes[0], runs.items()):
+        ax.scatter(X[:, 0], X[:, 1], s=3, color="0.7")
+        ax.scatter(W[:, 0], W[:, 1], s=30, color="tab:red", marker="x")
+        ax.set_title(label)
+    fig.suptitle(title)
+    return _save(fig, path)
+
+
+__all__ += ["plot_capacity", "plot_image_rows", "plot_maps", "plot_prototypes"]
