@@ -9,6 +9,7 @@ from .leaky_cell import leaky_step_backward, leaky_step_forward
 from .linear import linear_backward, linear_forward
 from .losses import mse_backward, mse_forward, softmax_cross_entropy_backward, softmax_cross_entropy_forward
 from .lstm_cell import lstm_gates, lstm_step_backward, lstm_step_forward
+from .peephole_cell import peephole_gates, peephole_step_backward, peephole_step_forward
 from .pooling import (last_step_backward, last_step_forward, max_pool_backward, max_pool_forward,
                       mean_pool_backward, mean_pool_forward)
 from .recurrent import recurrent_backward, recurrent_forward
@@ -23,4 +24,5 @@ __all__ = [
     "recurrent_forward", "recurrent_backward", "rnn_step_forward", "rnn_step_backward",
     "lengths_to_mask", "reverse_padded", "lstm_gates", "gru_gates", "last_step_forward", "last_step_backward", "mean_pool_forward",
     "mean_pool_backward", "max_pool_forward", "max_pool_backward",
+    "peephole_step_forward", "peephole_step_backward", "peephole_gates",
 ]

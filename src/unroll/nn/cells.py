@@ -184,3 +184,37 @@ class LeakyRNNCell(Cell):
     def kernels(self):
         options = dict(alpha=self.alpha, nonlinearity=self.nonlinearity)
         return partial(F.leaky_step_forward, **options), partial(F.leaky_step_backward, **options)
+
+
+@register("peephole", gates=4, state=LSTMState, torch=None,  # torch.nn has no peephole LSTM
+          sigmoid_gates={"input": 0, "forget": 1, "output": 3}, gate_reader=F.peephole_gates,
+          initializers={"forget_bias": forget_bias_one, "chrono": chrono, "orthogonal": orthogonal_recurrent},
+          description="peephole LSTM (i, f see c_{t-1}, o sees c_t)")
+class PeepholeLSTMCell(Cell):
+    """LSTM whose gates see the cell state through diagonal weights `weight_peephole` (3H,) =
+    [p_i | p_f | p_o] (see functional/peephole_cell.py); the rest as LSTMCell (i, f, g, o).
+
+    The runner returns only the gradients of weight_ih, weight_hh and the biases, so the peephole
+    weights travel in the kernels' partials: each `kernels()` call binds them and a fresh (3H,)
+    gradient accumulator, the step backward adds dL/dp into it, and `accumulate` (which the runner
+    calls right after that BPTT) adds it to grads['weight_peephole']. A backward that does not
+    accumulate (`Recurrent.state_gradients`, the Jacobian diagnostics) leaves grads untouched.
+    """
+
+    def __init__(self, input_size, hidden_size, bias=True, dtype=np.float32, rng=None):
+        rng = as_rng(rng)
+        super().__init__(input_size, hidden_size, bias, dtype, rng)
+        self.add_param("weight_peephole", pytorch_default((3 * hidden_size,), hidden_size, rng, self.dtype))
+        self._d_peephole = None  # the accumulator bound by the last kernels() call
+
+    def kernels(self):
+        p = self.params["weight_peephole"]
+        self._d_peephole = np.zeros_like(p)  # (3H,)
+        return (partial(F.peephole_step_forward, peephole=p),
+                partial(F.peephole_step_backward, peephole=p, d_peephole=self._d_peephole))
+
+    def accumulate(self, dw_ih, dw_hh, db_ih, db_hh) -> None:
+        super().accumulate(dw_ih, dw_hh, db_ih, db_hh)
+        if self._d_peephole is not None:
+            self.grads["weight_peephole"] += self._d_peephole
+            self._d_peephole = None
