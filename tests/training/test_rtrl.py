@@ -64,3 +64,9 @@ def test_rtrl_needs_a_cell_and_a_reset():
         RTRL(Linear(2, 3))
     with pytest.raises(RuntimeError, match="reset"):
         RTRL(RNNCell(2, 3)).step(np.zeros((1, 2), np.float32))
+
+
+def test_cells_with_extra_parameters_are_refused_by_name():
+    from unroll.nn import registry
+    with pytest.raises(TypeError, match=r"also has \['weight_peephole'\]"):
+        RTRL(registry.build_cell("peephole", 2, 3))

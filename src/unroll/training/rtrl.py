@@ -42,6 +42,10 @@ class RTRL:
         if not isinstance(cell, Cell):
             raise InvalidTypeError(f"cell: expected an unroll.nn cell (RNNCell, LSTMCell, GRUCell, LeakyRNNCell), "
                                    f"got {type(cell).__name__}")
+        extra = sorted(set(cell.params) - {"weight_ih", "weight_hh", "bias_ih", "bias_hh"})
+        if extra:  # the sensitivities are propagated through the runner's four weights only
+            raise InvalidTypeError(f"cell: RTRL supports cells whose parameters are weight_ih, weight_hh, bias_ih "
+                                   f"and bias_hh; {type(cell).__name__} also has {extra}")
         self.cell = cell
         self.state, self.sens = None, None
 
