@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 import unroll.nn as nn
+from unroll.nn import registry
 from unroll import functional as F
 
 B, T, D, H = 3, 5, 2, 3
@@ -13,13 +14,9 @@ LENGTHS = np.array([5, 3, 1])
 ATOL = 1e-12
 F64 = np.float64
 
-CELLS = {
-    "rnn_tanh": lambda seed: nn.RNNCell(D, H, dtype=F64, rng=seed),
-    "rnn_relu": lambda seed: nn.RNNCell(D, H, nonlinearity="relu", dtype=F64, rng=seed),
-    "lstm": lambda seed: nn.LSTMCell(D, H, dtype=F64, rng=seed),
-    "gru": lambda seed: nn.GRUCell(D, H, dtype=F64, rng=seed),
-    "leaky": lambda seed: nn.LeakyRNNCell(D, H, alpha=np.array([0.2, 0.5, 1.0]), dtype=F64, rng=seed),
-}
+# every registered cell (a new cell is covered by registering it)
+CELLS = {name: (lambda seed, name=name: registry.build_cell(name, D, H, dtype=F64, rng=seed))
+         for name in registry.names()}
 
 
 def parts(state):
@@ -97,7 +94,7 @@ def test_reverse_is_forward_on_flipped_valid_prefixes(kind):
     close_grads(reverse, forward)  # summed over the sequences
 
 
-@pytest.mark.parametrize("kind", ["lstm", "gru", "rnn_tanh"])
+@pytest.mark.parametrize("kind", ["lstm", "gru", "rnn", "peephole"])
 @pytest.mark.parametrize("merge", ["concat", "sum"])
 def test_bidirectional_is_two_layers(kind, merge):
     rng = np.random.default_rng(2)
@@ -251,8 +248,9 @@ def test_recurrent_output_states():
         close(nn.LSTMState(final.h[b], final.c[b]), nn.LSTMState(state.h[0], state.c[0]))
 
 
-TORCH_CELLS = {"rnn_tanh": ("RNNCell", {}), "rnn_relu": ("RNNCell", {"nonlinearity": "relu"}),
-               "lstm": ("LSTMCell", {}), "gru": ("GRUCell", {})}
+# the registry's torch column: every cell with a torch.nn counterpart
+TORCH_CELLS = {name: (registry.get(name).torch[0] + "Cell", registry.get(name).torch[1])
+               for name in registry.names(torch_only=True)}
 
 
 @pytest.mark.parametrize("kind", TORCH_CELLS)
@@ -260,7 +258,7 @@ TORCH_CELLS = {"rnn_tanh": ("RNNCell", {}), "rnn_relu": ("RNNCell", {"nonlineari
 def test_cells_match_torch(kind, bias):
     torch = pytest.importorskip("torch")
     name, kwargs = TORCH_CELLS[kind]
-    ours = getattr(nn, name)(D, H, bias=bias, dtype=F64, rng=0, **kwargs)
+    ours = registry.build_cell(kind, D, H, bias=bias, dtype=F64, rng=0)
     ref = getattr(torch.nn, name)(D, H, bias=bias, **kwargs).double()
     ours.load_state_dict(ref.state_dict())
     rng = np.random.default_rng(8)
