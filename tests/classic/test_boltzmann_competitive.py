@@ -37,12 +37,25 @@ def test_ahs_rule_matches_the_data_statistics():
     rng = np.random.default_rng(1)
     X = (rng.random((200, 4)) < np.array([0.8, 0.2, 0.5, 0.5])).astype(float)
     X[:, 3] = X[:, 2]                                      # a strong pairwise correlation
-    bm = BoltzmannMachine(n_hidden=0, learning_rate=1.0, n_epochs=150, chains=5, schedule=((1.0, 2),),
+    bm = BoltzmannMachine(n_hidden=0, update="gradient", learning_rate=1.0, n_epochs=150, chains=5,
+                          schedule=((1.0, 2),), clamp_noise=(0.0, 0.0),
                           weight_decay=0.01, rng=0).fit(X)
     mean, co = _exact_marginals(bm.weights_, bm.bias_)
     np.testing.assert_allclose(mean, X.mean(0), atol=0.08)
     assert co[2, 3] > 0.4 and bm.weights_[2, 3] > 2.0
     assert (bm.history_[-20:].mean() < bm.history_[:5].mean())
+
+
+def test_sign_rule_takes_fixed_steps_and_solves_the_encoder():
+    from unroll.commands.classic import encoder_solved
+    X, C = encoder_patterns(4), encoder_connectivity(4, 2)
+    one = BoltzmannMachine(2, C, n_epochs=1, rng=0).fit(X)
+    assert set(np.unique(np.abs(one.weights_))) <= {0.0, 2.0}        # AHS's step of 2, no decay
+    # AHS's procedure (the defaults): seeds that find a solution early in the 20-run benchmark
+    for seed in (13, 14):
+        bm = BoltzmannMachine(2, C, n_epochs=150, rng=seed, callback=lambda m, e: encoder_solved(m)).fit(X)
+        assert encoder_solved(bm) and bm.n_epochs_ < 150
+        assert bm.n_sweeps_ == bm.n_epochs_ * 2 * 20
 
 
 def test_encoder_mask_and_completion():

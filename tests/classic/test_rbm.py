@@ -31,6 +31,18 @@ def test_transform_and_free_energy_equal_scikit_learn():
     np.testing.assert_allclose(ours.free_energy(X), theirs._free_energy(X), atol=1e-10)
 
 
+@pytest.mark.parametrize("n_rows", [300, 303])
+def test_fit_on_scikit_learns_stream_equals_bernoulli_rbm(n_rows):
+    # same algorithm, same minibatches (contiguous slices, a short last one), same random numbers
+    X = _digits()[:n_rows]
+    ours = RBM(16, learning_rate=0.06, n_iter=2, rng=np.random.RandomState(0)).fit(X)
+    theirs = sk_rbm.BernoulliRBM(n_components=16, learning_rate=0.06, n_iter=2, random_state=0).fit(X)
+    np.testing.assert_allclose(ours.components_, theirs.components_, atol=1e-10)
+    np.testing.assert_allclose(ours.intercept_hidden_, theirs.intercept_hidden_, atol=1e-10)
+    np.testing.assert_allclose(ours.intercept_visible_, theirs.intercept_visible_, atol=1e-10)
+    np.testing.assert_array_equal(ours.h_samples_, theirs.h_samples_)
+
+
 def test_pseudo_likelihood_is_the_sum_over_bits():
     X, ours, theirs = _pair()
     V = np.round(X[:20])

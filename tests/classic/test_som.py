@@ -36,6 +36,32 @@ def test_online_training_equals_minisom(topology, neighborhood, sigma, backend):
         np.testing.assert_allclose(som.u_matrix() / som.u_matrix().max(), ms.distance_map(scaling="mean"), atol=1e-12)
 
 
+@pytest.mark.parametrize("shape", [(10, 10), (7, 5)])
+def test_pca_init_is_minisoms(shape):
+    X = _iris()
+    ms = minisom.MiniSom(*shape, 4, sigma=1.5, random_seed=0)
+    ms.pca_weights_init(X)
+    som = SOM(*shape, n_iterations=1, learning_rate=0.0, sigma=1.5).fit(X)
+    np.testing.assert_allclose(som.weights_, ms.get_weights(), atol=1e-12)
+    # 'pca_std' spans +-1 standard deviation instead: a wider plane around the same mean
+    wide = SOM(*shape, n_iterations=1, learning_rate=0.0, init="pca_std").fit(X).weights_
+    assert np.ptp(wide[:, 0, 0]) > np.ptp(som.weights_[:, 0, 0])
+
+
+def test_shuffled_minisom_order_gives_minisoms_map():
+    X = _iris()
+    ms = minisom.MiniSom(8, 8, 4, sigma=1.5, learning_rate=0.5, random_seed=3)
+    ms.pca_weights_init(X)
+    W0 = ms.get_weights().copy()
+    ms.train(X, 600, random_order=True)
+    rs = np.random.RandomState(3)
+    rs.rand(8, 8, 4)                                   # MiniSom's random initial weights come first
+    order = np.arange(600) % len(X)
+    rs.shuffle(order)
+    som = SOM(8, 8, sigma=1.5, n_iterations=600, shuffle=False, init=W0).fit(X[order])
+    np.testing.assert_allclose(som.weights_, ms.get_weights(), atol=1e-10)
+
+
 def test_shuffled_training_is_as_good_as_minisom():
     X = _iris()
     ours, theirs = [], []
@@ -52,7 +78,7 @@ def test_shuffled_training_is_as_good_as_minisom():
 def test_batch_training_and_pca_init():
     X = _iris()
     init = SOM(6, 6, n_iterations=1, learning_rate=1e-12, sigma=1e-3, shuffle=False).fit(X)
-    # the PCA grid is centred on the mean and spans +-1 std along the first component
+    # the PCA grid is centred on the mean
     W0 = init.weights_.reshape(-1, 4)
     np.testing.assert_allclose(W0.mean(0), X.mean(0), atol=1e-6)
     batch = SOM(6, 6, algorithm="batch", sigma=2.0, n_iterations=20, decay="linear").fit(X)

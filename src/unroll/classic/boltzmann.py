@@ -8,13 +8,19 @@ Energy E(s) = -1/2 s^T W s - b^T s, W symmetric with a zero diagonal and zeros w
 `connectivity` is False; at temperature T, P(s) is proportional to exp(-E(s) / T) and one Gibbs
 update sets s_i = 1 with probability sigmoid((sum_j w_ij s_j + b_i) / T).
 
-Learning (the Ackley-Hinton-Sejnowski rule), one epoch:
-    clamped phase: visible units held at each training pattern, the hidden units annealed along
-                   `schedule` then sampled for `sample_sweeps` sweeps at T = 1: p+_ij = <s_i s_j>+;
+Learning (the Ackley-Hinton-Sejnowski rule), one learning cycle:
+    clamped phase: visible units held at each training pattern (noisily, `clamp_noise`), the
+                   hidden units annealed along `schedule` then sampled for `sample_sweeps` sweeps
+                   at its last temperature: p+_ij = <s_i s_j>+;
     free phase:    all units annealed and sampled the same way: p-_ij = <s_i s_j>-;
-    dw_ij = lr (p+_ij - p-_ij) (only where connected),  db_i = lr (<s_i>+ - <s_i>-).
-Statistics are averaged over `chains` parallel chains per pattern; every chain restarts from
-random states each epoch (so each estimate follows the annealing schedule).
+    update='sign' (AHS 1985's own, the default): dw_ij = lr sign(p+_ij - p-_ij) (only where
+                   connected), db_i = lr sign(<s_i>+ - <s_i>-), a fixed step (their 2);
+    update='gradient': dw_ij = lr (p+_ij - p-_ij), db_i = lr (<s_i>+ - <s_i>-);
+    then w_ij -= lr weight_decay w_ij (both rules).
+Statistics are averaged over `chains` chains per pattern (AHS: 2) and as many free-phase chains;
+every chain restarts from random states each cycle, so each estimate follows the annealing.
+The default schedule is AHS's for the encoders, in their units (2 sweeps at T = 20, 2 at 15, 2
+at 12, 4 at 10, statistics over 10 more at 10), with their step of 2.
 """
 from __future__ import annotations
 
@@ -29,9 +35,11 @@ from ._kernels import gibbs_sweeps_numba, gibbs_sweeps_numpy
 
 __all__ = ["BoltzmannMachine", "encoder_connectivity", "encoder_patterns"]
 
-# Temperatures and sweeps at each: the shape of AHS's encoder schedule (2@20, 2@15, 2@12, 4@10),
-# rescaled so that sampling ends at T = 1 with weights of order 1.
-DEFAULT_SCHEDULE = ((8.0, 2), (4.0, 2), (2.0, 2), (1.0, 4))
+# Temperatures and sweeps at each: AHS's encoder schedule (2@20, 2@15, 2@12, 4@10), in their units
+# (weight steps of 2). The schedule of the first version of this module, rescaled to end at T = 1
+# (for update='gradient' with weights of order 1), is kept as UNIT_SCHEDULE.
+DEFAULT_SCHEDULE = ((20.0, 2), (15.0, 2), (12.0, 2), (10.0, 4))
+UNIT_SCHEDULE = ((8.0, 2), (4.0, 2), (2.0, 2), (1.0, 4))
 
 
 def encoder_connectivity(n_visible_group: int, n_hidden: int) -> np.ndarray:
@@ -54,23 +62,29 @@ class BoltzmannMachine(ParamsMixin):
     """Boltzmann machine with n_visible (from the data) + n_hidden binary units.
 
     connectivity: (N, N) bool symmetric mask of allowed connections, N = n_visible + n_hidden
-    (None: all pairs). learning_rate, n_epochs: of the AHS rule. schedule: ((T, sweeps), ...)
+    (None: all pairs). update: 'sign' (AHS's fixed steps lr sign(p+ - p-)) or 'gradient'
+    (lr (p+ - p-)). learning_rate: the step; n_epochs: learning cycles. schedule: ((T, sweeps), ...)
     the annealing schedule before sampling; sample_sweeps: sweeps at the last temperature whose
     states are averaged; chains: parallel chains per pattern (and per free-phase estimate:
     chains * n_patterns). weight_decay: shrinks W by lr * weight_decay * W each epoch.
     clamp_noise: (p_off, p_on) AHS's noisy clamping: a clamped 1 is clamped to 0 with probability
     p_off, a clamped 0 to 1 with p_on (it keeps the weights finite and the estimates noisy).
     init_scale: initial weights uniform in [-init_scale, init_scale] (0: all zero).
-    backend: 'numba' or 'numpy' for the Gibbs sweeps. rng: Generator or seed.
-    Learned: weights_ (N, N), bias_ (N,), n_visible_, history_ (n_epochs,) the mean absolute
-    difference |p+ - p-| per epoch, n_sweeps_ the Gibbs sweeps run per chain in training.
+    backend: 'numba' or 'numpy' for the Gibbs sweeps. callback: None or callable(model, cycle)
+    called after each learning cycle (cycle counted from 1); training stops when it returns True.
+    rng: Generator or seed.
+    Learned: weights_ (N, N), bias_ (N,), n_visible_, history_ (n_epochs_,) the mean absolute
+    difference |p+ - p-| per cycle, n_epochs_ the cycles run, n_sweeps_ the Gibbs sweeps run per
+    chain in training.
     """
 
-    def __init__(self, n_hidden: int = 2, connectivity=None, learning_rate: float = 2.0, n_epochs: int = 200,
-                 schedule=DEFAULT_SCHEDULE, sample_sweeps: int = 10, chains: int = 10, weight_decay: float = 0.0,
-                 clamp_noise=(0.0, 0.0), init_scale: float = 0.0, backend: str = "numba", rng=None):
+    def __init__(self, n_hidden: int = 2, connectivity=None, update: str = "sign", learning_rate: float = 2.0,
+                 n_epochs: int = 200, schedule=DEFAULT_SCHEDULE, sample_sweeps: int = 10, chains: int = 2,
+                 weight_decay: float = 0.0, clamp_noise=(0.15, 0.05), init_scale: float = 0.0, backend: str = "numba",
+                 callback=None, rng=None):
         self.n_hidden = n_hidden
         self.connectivity = connectivity
+        self.update = update
         self.learning_rate = learning_rate
         self.n_epochs = n_epochs
         self.schedule = schedule
@@ -80,6 +94,7 @@ class BoltzmannMachine(ParamsMixin):
         self.clamp_noise = clamp_noise
         self.init_scale = init_scale
         self.backend = backend
+        self.callback = callback
         self.rng = rng
 
     # -- setup -------------------------------------------------------------------------------
@@ -128,6 +143,7 @@ class BoltzmannMachine(ParamsMixin):
         if not np.isin(X, (0, 1)).all():
             raise InvalidValueError("X: expected only 0 and 1")
         check_option("backend", self.backend, ("numba", "numpy"))
+        check_option("update", self.update, ("sign", "gradient"))
         for name in ("n_epochs", "sample_sweeps", "chains"):
             v = getattr(self, name)
             if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < 1:
@@ -145,7 +161,8 @@ class BoltzmannMachine(ParamsMixin):
         self.bias_ = np.zeros(N)
         data = np.repeat(X.astype(np.float64), self.chains, axis=0)  # (P*chains, V)
         hidden, every = np.arange(V, N), np.arange(N)
-        history = np.empty(self.n_epochs)
+        history = []
+        step = np.sign if self.update == "sign" else (lambda d: d)
         off, on = (float(p) for p in self.clamp_noise)
         for epoch in range(self.n_epochs):
             V_clamped = np.where(data > 0, rng.random(data.shape) >= off, rng.random(data.shape) < on).astype(float)
@@ -154,11 +171,15 @@ class BoltzmannMachine(ParamsMixin):
             S = (rng.random((data.shape[0], N)) < 0.5).astype(float)
             m_neg, c_neg = self._sweep(S, every, temps, rng)             # free phase
             dW = np.where(mask, c_pos - c_neg, 0.0)                       # (N, N) p+_ij - p-_ij
-            self.weights_ += self.learning_rate * (dW - self.weight_decay * self.weights_)
-            self.bias_ += self.learning_rate * (m_pos - m_neg)
-            history[epoch] = np.abs(dW).sum() / max(mask.sum(), 1)
-        self.history_ = history
-        self.n_sweeps_ = self.n_epochs * 2 * temps.size + self.n_epochs * 2 * self.sample_sweeps
+            # sign: AHS's fixed step lr sign(p+ - p-) (Manhattan); gradient: lr (p+ - p-)
+            self.weights_ += self.learning_rate * (np.where(mask, step(dW), 0.0) - self.weight_decay * self.weights_)
+            self.bias_ += self.learning_rate * (step(m_pos - m_neg) - self.weight_decay * self.bias_)
+            history.append(np.abs(dW).sum() / max(mask.sum(), 1))
+            if self.callback is not None and self.callback(self, epoch + 1):
+                break
+        self.history_ = np.array(history)
+        self.n_epochs_ = len(history)
+        self.n_sweeps_ = self.n_epochs_ * 2 * (temps.size + self.sample_sweeps)
         return self
 
     # -- inference ---------------------------------------------------------------------------

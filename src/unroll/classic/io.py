@@ -61,6 +61,8 @@ def save_model(model, directory) -> None:
     for key, value in model.get_params(deep=False).items():
         if key == "rng" and not (value is None or isinstance(value, (int, np.integer))):
             continue                                        # a Generator: not saved
+        if key == "callback":
+            continue                                        # a function: not saved (loads as None)
         if isinstance(value, np.ndarray):
             tensors[f"param.{key}"] = np.ascontiguousarray(value)
         else:

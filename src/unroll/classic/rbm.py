@@ -15,7 +15,12 @@ One minibatch V+ (n, D), with lr' = learning_rate / n:
                     chains' last hidden samples for PCD; V- the last visible sample, H- = p(h | V-);
     W += lr' (H+^T V+ - H-^T V-),  b += lr' sum(V+ - V-),  c += lr' sum(H+ - H-).
 With PCD and k = 1 this is scikit-learn's BernoulliRBM algorithm step for step (same defaults,
-same N(0, 0.01) initial weights, zero biases, chains of batch_size persistent hidden samples).
+same N(0, 0.01) initial weights, zero biases, batch_size persistent chains started at h = 0, the
+rate divided by the batch's size, V- sampled and H- = p(h | V-) in the statistics, the chains
+then resampled from H-; and by default the same minibatches: contiguous slices of X in order,
+`gen_even_slices`, the last one shorter). Given `rng=np.random.RandomState(seed)` the numbers are
+drawn in scikit-learn's order too, so in float64 the model equals BernoulliRBM(random_state=seed)'s
+to rounding (tests/classic/test_rbm.py).
 Pseudo-log-likelihood: log PL(v) = sum_i log sigmoid(F(v with bit i flipped) - F(v)), exact over
 all D bits (scikit-learn's `score_samples` estimates it as D times one random bit's term).
 """
@@ -38,11 +43,12 @@ def _softplus(x):
 
 class RBM(ParamsMixin):
     """Bernoulli RBM. n_components: hidden units H. learning_rate, batch_size, n_iter (epochs).
-    k: Gibbs steps of the negative phase. persistent: PCD (True) or CD-k. shuffle: visit the
-    minibatches in a new random order each epoch (scikit-learn keeps one fixed random
-    partition: shuffle=False reproduces that). dtype: float32 or float64 of the weights (the data
+    k: Gibbs steps of the negative phase. persistent: PCD (True) or CD-k. shuffle: a new random
+    partition into minibatches each epoch (False, scikit-learn's: contiguous slices of X in
+    order, the same every epoch). dtype: float32 or float64 of the weights (the data
     are cast to it). backend: 'numba' (one compiled epoch) or 'numpy' (the reference), fed the
-    same random numbers. rng: Generator or seed.
+    same random numbers. rng: Generator or seed, or a numpy RandomState (drawn in scikit-learn's
+    order: N(0, 0.01) weights, then per minibatch the visible then the hidden uniforms).
     Learned: components_ (H, D), intercept_hidden_ (H,), intercept_visible_ (D,), h_samples_
     (batch_size, H) the persistent chains.
     """
@@ -74,7 +80,8 @@ class RBM(ParamsMixin):
         check_option("backend", self.backend, ("numba", "numpy"))
         dt = check_dtype(self.dtype)
         X = self._check_X(X)
-        rng = self.rng_ = as_rng(self.rng)
+        legacy = isinstance(self.rng, np.random.RandomState)    # scikit-learn's stream, in its order
+        rng = self.rng_ = self.rng if legacy else as_rng(self.rng)
         B, D = X.shape
         H, bs = self.n_components, self.batch_size
         self.components_ = rng.normal(0.0, 0.01, (H, D)).astype(dt)  # (H, D)
@@ -82,19 +89,39 @@ class RBM(ParamsMixin):
         self.intercept_visible_ = np.zeros(D, dt)
         self.h_samples_ = np.zeros((bs, H), dt)
         n_batches = int(np.ceil(B / bs))
-        parts = np.array_split(rng.permutation(B), n_batches)  # scikit-learn's gen_even_slices sizes
-        batches = np.full((n_batches, max(len(p) for p in parts)), -1, np.int64)  # (n_batches, bs)
-        for j, p in enumerate(parts):
-            batches[j, :len(p)] = p
+        width = int(np.ceil(B / n_batches))
+
+        def partition(rows):                                 # (n_batches, width) -1 padded
+            out = np.full((n_batches, width), -1, np.int64)
+            for j, p in enumerate(np.array_split(rows, n_batches)):
+                out[j, :len(p)] = p
+            return out
+
+        # scikit-learn's gen_even_slices(n_batches * bs, n_batches, n_samples=B): slices of bs
+        # consecutive rows, the last one cut at B
+        fixed = np.full((n_batches, bs), -1, np.int64)
+        for j in range(n_batches):
+            r = np.arange(j * bs, min((j + 1) * bs, B))
+            fixed[j, :len(r)] = r
         epoch = rbm_epoch_numba if self.backend == "numba" else rbm_epoch_numpy
-        m = bs if self.persistent else batches.shape[1]      # chain rows per batch
         for _ in range(self.n_iter):
-            order = batches[rng.permutation(n_batches)] if self.shuffle else batches
+            order = partition(rng.permutation(B)) if self.shuffle else fixed
+            n_b, w = order.shape
+            m = bs if self.persistent else w                 # chain rows per batch
             # every random number of the epoch, drawn here so both backends see the same ones
-            Uh0 = rng.random((n_batches, batches.shape[1], H), dtype=dt) if not self.persistent \
-                else np.zeros((n_batches, 0, H), dt)
-            Uv = rng.random((n_batches, self.k, m, D), dtype=dt)
-            Uh = rng.random((n_batches, self.k, m, H), dtype=dt)
+            if legacy:
+                Uh0 = np.zeros((n_b, 0, H), dt) if self.persistent else np.empty((n_b, w, H), dt)
+                Uv, Uh = np.empty((n_b, self.k, m, D), dt), np.empty((n_b, self.k, m, H), dt)
+                for j in range(n_b):
+                    if not self.persistent:
+                        Uh0[j] = rng.uniform(size=(w, H))
+                    for s in range(self.k):
+                        Uv[j, s] = rng.uniform(size=(m, D))
+                        Uh[j, s] = rng.uniform(size=(m, H))
+            else:
+                Uh0 = rng.random((n_b, w, H), dtype=dt) if not self.persistent else np.zeros((n_b, 0, H), dt)
+                Uv = rng.random((n_b, self.k, m, D), dtype=dt)
+                Uh = rng.random((n_b, self.k, m, H), dtype=dt)
             epoch(X, order, self.components_, self.intercept_visible_, self.intercept_hidden_, self.h_samples_,
                   Uh0, Uv, Uh, float(self.learning_rate), bool(self.persistent))
         return self

@@ -14,9 +14,11 @@ Online rule, step t of T with sample x (sample t mod B, or a random permutation 
     for eta and sigma0 + (1 - sigma0) t / T for sigma (down to 1).
 Batch rule (Kohonen 1998), epoch e of E with sigma(e): all BMUs c(x) at once, then
     w_k = sum_x h_c(x)k x / sum_x h_c(x)k   (a unit no sample reaches keeps its weight).
-Initialisation 'pca': the plane of the two leading principal components through the mean,
-unit (i, j) at mean + a_i sqrt(l1) v1 + b_j sqrt(l2) v2 with a, b evenly in [-1, 1] (MiniSom
-uses unit-length v1, v2 instead); 'sample': random samples; or an array (rows, cols, D).
+Initialisation 'pca' (MiniSom 2.3.6's `pca_weights_init` exactly): the plane of the two leading
+principal components v1, v2 (unit eigenvectors of np.cov(X), np.linalg.eigh) through the mean,
+unit (i, j) at mean + a_i v1 + b_j v2 with a, b evenly in [-1, 1]; 'pca_std': the same plane
+spanning +-1 standard deviation (mean + a_i sqrt(l1) v1 + b_j sqrt(l2) v2); 'sample': random
+samples; or an array (rows, cols, D).
 Measures (as MiniSom defines them): quantization error, the mean ||x - w_c(x)||; topographic error,
 the fraction of samples whose two best units are not neighbours (rectangular: the 8 around,
 distance <= 1.42 on the grid; hexagonal: distance 1 on the plane); U-matrix, each unit's mean
@@ -62,7 +64,10 @@ class SOM(ParamsMixin):
     learning_rate: initial radius and rate. n_iterations: online steps (samples), or epochs for
     algorithm='batch'. decay: 'asymptotic' or 'linear'. algorithm: 'online' or 'batch'.
     shuffle: online samples in a random order (else cycling through X in order, as MiniSom's
-    `train(random_order=False)`). init: 'pca', 'sample' or an array (rows, cols, D).
+    `train(random_order=False)`). init: 'pca' (MiniSom's: +-1 unit eigenvector), 'pca_std'
+    (+-1 standard deviation), 'sample' or an array (rows, cols, D).
+    Defaults as MiniSom's: sigma and learning rate both decay as a0 / (1 + t / (T / 2)), the
+    Gaussian is exp(-d^2 / (2 sigma(t)^2)) over grid distance d.
     backend: 'numba' or 'numpy' (the reference) for the online loop. rng: Generator or seed.
     Learned: weights_ (rows, cols, D).
     """
@@ -89,15 +94,18 @@ class SOM(ParamsMixin):
         R, C = self.rows, self.cols
         if isinstance(self.init, np.ndarray):
             return check_array("init", self.init, (R, C, X.shape[1])).astype(np.float64).reshape(R * C, -1)
-        check_option("init", self.init, ("pca", "sample"))
+        check_option("init", self.init, ("pca", "pca_std", "sample"))
         if self.init == "sample":
             return X[rng.integers(0, X.shape[0], R * C)].copy()
         if X.shape[1] < 2:
-            raise InvalidValueError(f"init='pca': expected at least 2 features, got {X.shape[1]}")
+            raise InvalidValueError(f"init={self.init!r}: expected at least 2 features, got {X.shape[1]}")
         mean = X.mean(0)
         vals, vecs = np.linalg.eigh(np.cov(X, rowvar=False))
         order = np.argsort(vals)[::-1][:2]
-        v1, v2 = (vecs[:, order] * np.sqrt(np.maximum(vals[order], 0.0))).T  # (D,) each, scaled by the std
+        V = vecs[:, order]                                  # (D, 2) unit eigenvectors (MiniSom's)
+        if self.init == "pca_std":
+            V = V * np.sqrt(np.maximum(vals[order], 0.0))   # scaled by the std along each
+        v1, v2 = V.T                                        # (D,) each
         a, b = np.linspace(-1, 1, R), np.linspace(-1, 1, C)
         return (mean + a[:, None, None] * v1 + b[None, :, None] * v2).reshape(R * C, -1)
 
