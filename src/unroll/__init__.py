@@ -10,9 +10,12 @@ from . import _allocator
 _allocator.keep_freed_memory()  # before any array is made: see _allocator.py for why and how to opt out
 
 from . import checkpoint, data, diagnostics, functional, init, metrics, models, nn, optim, reservoir, training
+from . import backend
+from .backend import get_backend, set_backend
 from .gradcheck import gradcheck, numerical_gradient, relative_error
 
 __all__ = [
     "checkpoint", "data", "diagnostics", "functional", "init", "metrics", "models", "nn", "optim", "reservoir",
-    "training", "gradcheck", "numerical_gradient", "relative_error", "__version__",
+    "training", "gradcheck", "numerical_gradient", "relative_error", "__version__", "backend", "set_backend",
+    "get_backend",
 ]

@@ -1,11 +1,16 @@
 """With identical weights, unroll's layers equal torch.nn.RNN/LSTM/GRU (batch_first, packed variable
-lengths) in float64: outputs, final states, d_x, d_state0 and every parameter gradient, to 1e-10."""
+lengths) in float64: outputs, final states, d_x, d_state0 and every parameter gradient, to 1e-10.
+
+Every test here runs on both backends (the fused Numba path and the NumPy reference): see the
+`unroll_backend` fixture."""
 import itertools
 
 import numpy as np
 import pytest
 
 import unroll
+
+from unroll import backend
 
 torch = pytest.importorskip("torch")
 from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence  # noqa: E402
@@ -67,6 +72,13 @@ def run_both(kind, layers, bidirectional, lengths, T, bias=True, D=3, H=4, seed=
         close(d_state0, th0.grad)
     for name, p in ref.named_parameters():
         close(ours.grads[name], p.grad)
+
+
+@pytest.fixture(autouse=True, params=list(backend.BACKENDS))
+def unroll_backend(request):
+    """Run the test under each backend, restoring the one before it."""
+    with backend.using(request.param):
+        yield request.param
 
 
 GRID = list(itertools.product(KINDS, [1, 2, 3], [False, True], ["equal", "ragged"], [1, 4], [1, 6]))

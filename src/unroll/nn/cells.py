@@ -14,11 +14,12 @@ from functools import partial
 
 import numpy as np
 
+from .. import backend
 from .. import functional as F
 from .._checks import as_rng, check_array, check_dtype, check_option, check_size
 from ..init import pytorch_default
 from .module import Module
-from .registry import chrono, forget_bias_one, identity_recurrent, orthogonal_recurrent, register
+from .registry import chrono, forget_bias_one, fused_kernels, identity_recurrent, orthogonal_recurrent, register
 from .state import LSTMState, from_tuple, to_tuple
 from ..errors import InvalidValueError, InvalidTypeError
 
@@ -103,6 +104,9 @@ class Cell(Module):
         """Inference only: one step with no cache, for streaming. x (B, D) -> state_t like forward's."""
         check_array("x", x, (None, self.input_size), self.dtype)
         parts = self.check_state(state, x.shape[0])
+        fused = fused_kernels(self) if backend.fused_enabled() else None
+        if fused is not None:  # the compiled step of the same equations (held equal by the parity tests)
+            return from_tuple(fused.step(x, parts, *self.weights()), self.state_type)
         w_ih, w_hh, b_ih, b_hh = self.weights()
         gx = x @ w_ih.T  # (B, G*H)
         if b_ih is not None:

@@ -7,16 +7,28 @@
 With `lengths`, steps past a sequence's length output zeros and leave its state unchanged, so the
 returned state is each sequence's state at its last valid step. `reverse=True` runs each sequence's
 valid prefix backwards (PyTorch's packed semantics); padding stays at the end.
+
+Backend: with `unroll.get_backend() == "numba"` (the default) and a cell that has fused kernels
+(`registry.fused_kernels`), `run`/`run_backward` call the compiled whole-sequence kernels of
+`unroll.functional.fused`; otherwise the reference runner `functional.recurrent_forward/backward`
+with the cell's step kernels. In eval mode (`layer.eval()`) the fused forward keeps no BPTT cache
+(a later backward re-runs the training forward once). Asking for every step's state gradient
+(`state_gradients`, the diagnostics) runs the reference BPTT on the fused cache, which offers the
+reference cache's view of itself.
 """
 from __future__ import annotations
 
 import numpy as np
 
+from .. import backend
 from .. import functional as F
 from .._checks import check_array, check_lengths
 from .cells import Cell
 from .module import Module
+from .registry import fused_kernels
 from .state import from_tuple, to_tuple
+
+_UNSET = object()
 
 
 class Recurrent(Module):
@@ -28,6 +40,15 @@ class Recurrent(Module):
         self.add_module(cell, lambda key: key)
         self.input_size, self.hidden_size, self.dtype = cell.input_size, cell.hidden_size, cell.dtype
         self.output_size = cell.hidden_size
+        self._fused = _UNSET  # the cell's fused kernels (or None), looked up on first use
+
+    def fused(self):
+        """The cell's fused kernels when the backend is "numba" and the cell has them, else None."""
+        if not backend.fused_enabled():
+            return None
+        if self._fused is _UNSET:
+            self._fused = fused_kernels(self.cell)
+        return self._fused
 
     def forward(self, x: np.ndarray, state=None, lengths=None, output_states: bool = False):
         """x (B, T, D); state (B, H) or LSTMState of (B, H) or None; lengths (B,) or None.
@@ -69,11 +90,15 @@ class Recurrent(Module):
 
     # Unchecked tuple-state versions, for composite modules that validated their input already.
     def run(self, x, state: tuple, lengths):
-        step_forward, _ = self.cell.kernels()
+        fused = self.fused()
         if self.reverse:
             x = F.reverse_padded(x, lengths)
-        output, state, kernel_cache = F.recurrent_forward(step_forward, x, state, *self.cell.weights(), lengths,
-                                                          fold_b_hh=self.cell.SPEC.fold_b_hh)
+        if fused is not None:
+            output, state, kernel_cache = fused.forward(x, state, *self.cell.weights(), lengths, train=self.training)
+        else:
+            step_forward, _ = self.cell.kernels()
+            output, state, kernel_cache = F.recurrent_forward(step_forward, x, state, *self.cell.weights(), lengths,
+                                                              fold_b_hh=self.cell.SPEC.fold_b_hh)
         if self.reverse:
             output = F.reverse_padded(output, lengths)
         return output, state, (kernel_cache, lengths)
@@ -81,17 +106,38 @@ class Recurrent(Module):
     def run_backward(self, d_output, d_state: tuple | None, cache, accumulate=True, keep_d_states=False):
         """Returns (dx, d_state0, d_states or None): see `state_gradients` for d_states."""
         kernel_cache, lengths = cache
-        _, step_backward = self.cell.kernels()
         if self.reverse and d_output is not None:
             d_output = F.reverse_padded(d_output, lengths)
-        dx, d_state0, *weight_grads = F.recurrent_backward(step_backward, d_output, d_state, kernel_cache,
-                                                           keep_d_states)
+        fused = getattr(kernel_cache, "kernels", None)  # a fused forward's cache
+        if fused is not None and not keep_d_states:
+            dx, d_state0, *weight_grads = fused.backward(d_output, d_state, kernel_cache)
+        else:  # the reference BPTT (it reads a fused cache too)
+            if fused is not None:
+                kernel_cache = kernel_cache.materialize()
+            _, step_backward = self.cell.kernels()
+            dx, d_state0, *weight_grads = F.recurrent_backward(step_backward, d_output, d_state, kernel_cache,
+                                                               keep_d_states)
         d_states = weight_grads.pop() if keep_d_states else None
         if accumulate:
             self.cell.accumulate(*weight_grads)
         if self.reverse:
             dx = F.reverse_padded(dx, lengths)
         return dx, d_state0, d_states
+
+    def run_step(self, x, state: tuple) -> tuple:
+        """Unchecked streaming step (inference, no cache): x (B, D), state tuple of (B, H) -> new state tuple.
+        The fused single step when the backend allows, else the cell's own `step`."""
+        fused = self.fused()
+        if fused is not None:
+            return fused.step(x, state, *self.cell.weights())
+        return to_tuple(self.cell.step(x, from_tuple(state, self.cell.state_type)))
+
+    def step(self, x: np.ndarray, state=None):
+        """Inference only: one step with no cache, for streaming. x (B, D); state like forward's or None.
+        Returns the new state (LSTMState for the LSTM), whose h is the output."""
+        check_array("x", x, (None, self.input_size), self.dtype)
+        parts = self.cell.check_state(state, x.shape[0])
+        return from_tuple(self.run_step(x, parts), self.cell.state_type)
 
     def state_sequence(self, cache) -> tuple:
         """Every step's state from a forward cache: tuple of (B, T, H), in input time order."""

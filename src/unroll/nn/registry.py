@@ -21,7 +21,7 @@ from .. import init
 from .._checks import as_rng, check_option
 from ..errors import InvalidValueError
 
-__all__ = ["CellSpec", "CELLS", "register", "get", "names", "spec_of", "build_cell", "build_layer",
+__all__ = ["CellSpec", "CELLS", "register", "get", "names", "spec_of", "build_cell", "build_layer", "fused_kernels",
            "initialize"]
 
 
@@ -188,3 +188,18 @@ def _require_bias(cell, scheme: str) -> None:
     if not cell.bias:
         raise InvalidValueError(f"init {scheme!r}: expected a cell with biases, got bias=False")
 
+
+# ---------------------------------------------------------------- the fused path's lookup
+def fused_kernels(cell):
+    """The fused (compiled) kernels of a `Cell` instance, or None: the cell's registry name looked up
+    in `unroll.functional.fused.FUSED_CELLS` (the one table of which cells have fused kernels).
+
+    Only an instance of exactly the registered class qualifies: a subclass may override `kernels()`,
+    and then only the reference runner runs what it says. Imports Numba on the first call.
+    """
+    from ..functional.fused import FUSED_CELLS
+    spec = spec_of(cell)
+    if type(cell) is not spec.cell or spec.name not in FUSED_CELLS:
+        return None
+    from ..functional.fused.runner import FusedKernels
+    return FusedKernels.for_cell(cell, spec.name)

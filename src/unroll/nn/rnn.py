@@ -135,8 +135,7 @@ class RecurrentStack(Module):
         parts = self._check_state(state, x.shape[0])
         finals = []
         for k, layer in enumerate(self.layers):
-            layer_state = layer.cell.step(x, from_tuple(tuple(p[k] for p in parts), self.state_type))
-            finals.append(to_tuple(layer_state))
+            finals.append(layer.run_step(x, tuple(p[k] for p in parts)))  # fused step on the numba backend
             x = finals[-1][0]  # (B, H): the next layer's input
         return x, from_tuple(tuple(np.stack(p) for p in zip(*finals)), self.state_type)
 

@@ -1,0 +1,76 @@
+"""Bind NumPy's own OpenBLAS (its CBLAS gemm, 64-bit integers) to the symbols the fused kernels call.
+
+The kernels call `unroll_cblas_sgemm64` / `unroll_cblas_dgemm64` by name; `bind()` points those names
+at NumPy's `cblas_?gemm` (the `scipy_cblas_sgemm64_` of NumPy 2's scipy-openblas64 wheel, or the
+`cblas_sgemm64_` of NumPy 1's openblas64_) through llvmlite's symbol table, before Numba compiles a
+kernel or loads one from its on-disk cache, which resolves the names afresh in every process. So the
+products inside the compiled loops run on the same BLAS (and the same thread pool) as NumPy's `@`,
+not on SciPy's second OpenBLAS, which is what `np.dot` inside Numba would use.
+
+A NumPy without an ILP64 CBLAS (an MKL or Accelerate build, say) raises `FusedUnavailable`, and the
+backend falls back to the NumPy reference with a warning.
+"""
+from __future__ import annotations
+
+import ctypes
+import glob
+import os
+
+import numpy as np
+
+SGEMM_SYMBOL = "unroll_cblas_sgemm64"
+DGEMM_SYMBOL = "unroll_cblas_dgemm64"
+_NAMES = (("scipy_cblas_sgemm64_", "scipy_cblas_dgemm64_"), ("cblas_sgemm64_", "cblas_dgemm64_"))
+_bound = None
+
+
+class FusedUnavailable(ImportError):
+    """The fused path cannot run here (no NumPy ILP64 CBLAS found)."""
+
+
+def _candidates() -> list[str]:
+    """Shared libraries that may be NumPy's BLAS: those loaded now whose name says openblas, NumPy's first."""
+    paths = []
+    try:
+        with open("/proc/self/maps") as maps:
+            for line in maps:
+                path = line.rsplit(None, 1)[-1]
+                if "openblas" in os.path.basename(path).lower() and path not in paths:
+                    paths.append(path)
+    except OSError:
+        pass
+    root = os.path.dirname(os.path.dirname(np.__file__))
+    for pattern in ("numpy.libs/*openblas*", "numpy/.dylibs/*openblas*", "numpy/*openblas*"):
+        paths += [p for p in glob.glob(os.path.join(root, pattern)) if p not in paths]
+    numpy_dir = os.path.dirname(np.__file__)
+    return sorted(paths, key=lambda p: not p.startswith(numpy_dir))
+
+
+def find() -> tuple[str, int, int]:
+    """(library path, address of sgemm, address of dgemm) of NumPy's ILP64 CBLAS gemm."""
+    for path in _candidates():
+        try:
+            lib = ctypes.CDLL(path)
+        except OSError:
+            continue
+        for s_name, d_name in _NAMES:
+            try:
+                s, d = getattr(lib, s_name), getattr(lib, d_name)
+            except AttributeError:
+                continue
+            as_int = lambda f: ctypes.cast(f, ctypes.c_void_p).value
+            return path, as_int(s), as_int(d)
+    raise FusedUnavailable("fused backend: NumPy's ILP64 CBLAS (scipy_cblas_sgemm64_ or cblas_sgemm64_) "
+                           "was not found among the loaded OpenBLAS libraries")
+
+
+def bind() -> str:
+    """Register the two symbols (once per process); returns the library's path."""
+    global _bound
+    if _bound is None:
+        from llvmlite import binding
+        path, s, d = find()
+        binding.add_symbol(SGEMM_SYMBOL, s)
+        binding.add_symbol(DGEMM_SYMBOL, d)
+        _bound = path
+    return _bound
