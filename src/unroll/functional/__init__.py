@@ -2,6 +2,7 @@
 
 Kernels know nothing of classes; modules in `unroll.nn` wrap them.
 """
+from .attention import attention_backward, attention_forward, masked_softmax_backward, masked_softmax_forward
 from .dropout import dropout_backward, dropout_forward
 from .embedding import embedding_backward, embedding_forward
 from .gru_cell import gru_gates, gru_step_backward, gru_step_forward
@@ -17,6 +18,7 @@ from .rnn_cell import rnn_step_backward, rnn_step_forward
 from .sequence import lengths_to_mask, reverse_padded
 
 __all__ = [
+    "attention_forward", "attention_backward", "masked_softmax_forward", "masked_softmax_backward",
     "dropout_forward", "dropout_backward", "embedding_forward", "embedding_backward",
     "gru_step_forward", "gru_step_backward", "leaky_step_forward", "leaky_step_backward",
     "linear_forward", "linear_backward", "lstm_step_forward", "lstm_step_backward",

@@ -1,5 +1,13 @@
-"""Models composed from unroll.nn: the character-level language model and its sampler."""
+"""Models composed from unroll.nn: the character-level language model and its sampler, the
+encoder-decoder with attention and its decoders, the conditioned (caption-style) generator, and
+the tree-structured classifiers. The sequence classifier and tagger live in `classifier` and
+`tagger`."""
 from .char_lm import CharLM
 from .sampling import next_char_distribution, sample
+from .conditioned import ConditionedGenerator
+from .decoding import beam_search, greedy
+from .seq2seq import Seq2Seq, load_seq2seq, save_seq2seq
+from .tree import BiLSTMClassifier, TreeClassifier
 
-__all__ = ["CharLM", "sample", "next_char_distribution"]
+__all__ = ["CharLM", "sample", "next_char_distribution", "ConditionedGenerator", "greedy", "beam_search",
+           "Seq2Seq", "save_seq2seq", "load_seq2seq", "TreeClassifier", "BiLSTMClassifier"]
