@@ -28,7 +28,7 @@ batches`, the same batches every time it is asked for epoch e (`unroll.data.text
 `TaskBatches`); a batch is whatever the objective reads. The model is any `unroll.nn.Module`.
 
 Settings come in small groups: `Budget` (epochs, minutes, max_steps: stop at the first reached),
-`Validation` (eval_every, patience), `Checkpointing` (out, every, meta, plot), `Clipping` (value
+`Validation` (eval_every, patience, the watched metric and its mode), `Checkpointing` (out, every, meta, plot), `Clipping` (value
 or norm), a schedule (step -> lr) and `progress` (False, True or the bar's label).
 
 Exact resume: the batches of epoch e depend only on (seed, e); the checkpoint holds the weights,
@@ -36,7 +36,7 @@ the optimiser's slots and scalars, the carry into the next batch, the position (
 the generator's state (dropout draws), the history and the early-stopping counters. A resumed run
 therefore takes the same steps with the same losses as one that was never stopped. Layout of
 `out`: `checkpoint/` (latest, every `every` steps and at the end), `best/` (the best validation
-loss so far), `loss.png` (with plot=True).
+score so far: the loss, or the metric `Validation` watches), `loss.png` (with plot=True).
 
 History (`trainer.history_`, JSON, checkpointed): per step `step`, `loss` (loss_sum / count) and
 `grad_norm` (global norm before clipping); per validation `val_step`, `val_loss`, `val_minutes`
@@ -103,14 +103,27 @@ class Budget:
 @dataclass(frozen=True)
 class Validation:
     """eval_every: steps between validations (None: at the end of each epoch); patience:
-    validations without a better loss before stopping early (None: never)."""
+    validations without a better score before stopping early (None: never); metric: what is
+    watched for best/ and early stopping, 'loss' or a metric the objective's evaluate reports
+    ('accuracy'); mode: 'min' (lower is better) or 'max'."""
 
     eval_every: int | None = None
     patience: int | None = None
+    metric: str = "loss"
+    mode: str = "min"
 
     def __post_init__(self):
         _at_least_one("eval_every", self.eval_every)
         _at_least_one("patience", self.patience)
+        if self.mode not in ("min", "max"):
+            raise InvalidValueError(f"mode: expected 'min' or 'max', got {self.mode!r}")
+
+    @property
+    def worst(self) -> float:
+        return math.inf if self.mode == "min" else -math.inf
+
+    def better(self, score: float, best: float) -> bool:
+        return score < best if self.mode == "min" else score > best
 
 
 @dataclass(frozen=True)
@@ -221,7 +234,7 @@ class Trainer:
         # progress through the run: everything here is checkpointed
         self.step, self.epoch, self.position, self.elapsed = 0, 0, 0, 0.0
         self.carry = None
-        self.best_val_, self.best_step_, self.stale_evals = math.inf, None, 0
+        self.best_val_, self.best_step_, self.stale_evals = validation.worst, None, 0
         self.history_ = {"step": [], "loss": [], "grad_norm": [], "val_step": [], "val_loss": [], "val_minutes": []}
         self.stop_reason_ = None
         self.last_checkpoint_step = None
@@ -314,15 +327,20 @@ class Trainer:
         self.history_["val_minutes"].append((time.perf_counter() - self._start) / 60.0)  # training time so far
         for name, value in metrics.items():
             self.history_.setdefault(f"val_{name}", []).append(value)
-        if val < self.best_val_:
-            self.best_val_, self.best_step_, self.stale_evals = val, self.step, 0
+        watched = self.validation.metric
+        if watched != "loss" and watched not in metrics:
+            raise InvalidValueError(f"validation metric: expected one the objective reports ({['loss', *metrics]}), "
+                                    f"got {watched!r}")
+        score = val if watched == "loss" else metrics[watched]
+        if self.validation.better(score, self.best_val_):
+            self.best_val_, self.best_step_, self.stale_evals = score, self.step, 0
             if self.out is not None:
                 self.save(self.out / BEST)
         elif not final:
             self.stale_evals += 1
             patience = self.validation.patience
             if patience is not None and self.stale_evals >= patience:
-                self.stop_reason_ = (f"early stopping: no better validation loss in {patience} evaluations "
+                self.stop_reason_ = (f"early stopping: no better validation {watched} in {patience} evaluations "
                                      f"(best {self.best_val_:.4f} at step {self.best_step_})")
 
     def _budget_reason(self) -> str | None:
@@ -375,7 +393,7 @@ class Trainer:
         self.rng.bit_generator.state = meta["rng"]
         p = meta["progress"]
         self.step, self.epoch, self.position, self.elapsed = p["step"], p["epoch"], p["position"], p["elapsed_s"]
-        self.best_val_ = math.inf if p["best_val"] is None else p["best_val"]
+        self.best_val_ = self.validation.worst if p["best_val"] is None else p["best_val"]
         self.best_step_, self.stale_evals = p["best_step"], p["stale_evals"]
         self.history_ = {**self.history_, **{k: list(v) for k, v in meta["history"].items()}}
         self.last_checkpoint_step = self.step
