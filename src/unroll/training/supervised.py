@@ -35,70 +35,61 @@ def _mask(lengths: np.ndarray, T: int) -> np.ndarray:
     return np.arange(T)[None, :] < lengths[:, None]  # (B, T)
 
 
-class ClassificationObjective(Objective):
+class _SoftmaxObjective(Objective):
+    """Cross-entropy of the model's logits against integer targets, with accuracy, over the positions
+    `_mask` counts (every sentence for classification, the real tokens for tagging)."""
+
+    def _mask(self, lengths, targets):
+        """Boolean mask shaped like targets (None: every position counts)."""
+        raise NotImplementedError
+
+    def loss(self, model, batch, carry):
+        x, lengths, targets = batch
+        logits, _, cache = model.forward(x, lengths=lengths)  # (B, C) or (B, T, K)
+        mask = self._mask(lengths, targets)
+        loss, loss_cache = softmax_cross_entropy_forward(logits, targets, mask=mask, reduction="sum")
+        count = len(targets) if mask is None else int(mask.sum())
+        return loss, count, None, (cache, loss_cache, logits.dtype)
+
+    def backward(self, model, count, cache):
+        cache, loss_cache, dtype = cache
+        model.backward(softmax_cross_entropy_backward(1.0 / count, loss_cache).astype(dtype), None, cache)
+
+    def evaluate(self, model, batches):
+        was_training = model.training
+        model.eval()
+        total, right, count = 0.0, 0, 0
+        try:
+            for x, lengths, targets in batches:
+                logits = model.forward(x, lengths=lengths)[0]
+                mask = self._mask(lengths, targets)
+                total += softmax_cross_entropy_forward(logits, targets, mask=mask, reduction="sum")[0]
+                hits = logits.argmax(axis=-1) == targets
+                right += int((hits if mask is None else hits & mask).sum())
+                count += len(targets) if mask is None else int(mask.sum())
+        finally:
+            model.train(was_training)
+        if count == 0:
+            raise InvalidValueError(f"evaluate: expected at least one {self.unit} to score, got none")
+        return total / count, {"accuracy": right / count}
+
+
+class ClassificationObjective(_SoftmaxObjective):
     """Batches (x, lengths (B,), labels (B,) ints); the model maps (x, lengths) to logits (B, C)."""
 
     unit = "sent"
 
-    def loss(self, model, batch, carry):
-        x, lengths, y = batch
-        logits, _, cache = model.forward(x, lengths=lengths)  # (B, C)
-        loss, loss_cache = softmax_cross_entropy_forward(logits, y, reduction="sum")
-        return loss, len(y), None, (cache, loss_cache, logits.dtype)
-
-    def backward(self, model, count, cache):
-        cache, loss_cache, dtype = cache
-        model.backward(softmax_cross_entropy_backward(1.0 / count, loss_cache).astype(dtype), None, cache)
-
-    def evaluate(self, model, batches):
-        was_training = model.training
-        model.eval()
-        total, right, count = 0.0, 0, 0
-        try:
-            for x, lengths, y in batches:
-                logits = model.forward(x, lengths=lengths)[0]
-                total += softmax_cross_entropy_forward(logits, y, reduction="sum")[0]
-                right += int((logits.argmax(axis=-1) == y).sum())
-                count += len(y)
-        finally:
-            model.train(was_training)
-        if count == 0:
-            raise InvalidValueError("evaluate: expected at least one sentence to score, got none")
-        return total / count, {"accuracy": right / count}
+    def _mask(self, lengths, labels):
+        return None
 
 
-class TaggingObjective(Objective):
+class TaggingObjective(_SoftmaxObjective):
     """Batches (x, lengths (B,), tags (B, T) ints, padding anything); logits (B, T, K); padding masked."""
 
     unit = "token"
 
-    def loss(self, model, batch, carry):
-        x, lengths, tags = batch
-        logits, _, cache = model.forward(x, lengths=lengths)  # (B, T, K)
-        mask = _mask(lengths, tags.shape[1])
-        loss, loss_cache = softmax_cross_entropy_forward(logits, tags, mask=mask, reduction="sum")
-        return loss, int(mask.sum()), None, (cache, loss_cache, logits.dtype)
-
-    def backward(self, model, count, cache):
-        cache, loss_cache, dtype = cache
-        model.backward(softmax_cross_entropy_backward(1.0 / count, loss_cache).astype(dtype), None, cache)
-
-    def evaluate(self, model, batches):
-        was_training = model.training
-        model.eval()
-        total, right, count = 0.0, 0, 0
-        try:
-            for x, lengths, tags in batches:
-                logits = model.forward(x, lengths=lengths)[0]
-                mask = _mask(lengths, tags.shape[1])
-                total += softmax_cross_entropy_forward(logits, tags, mask=mask, reduction="sum")[0]
-                right += int(((logits.argmax(axis=-1) == tags) & mask).sum())
-                count += int(mask.sum())
-        finally:
-            model.train(was_training)
-        if count == 0:
-            raise InvalidValueError("evaluate: expected at least one token to score, got none")
-        return total / count, {"accuracy": right / count}
+    def _mask(self, lengths, tags):
+        return _mask(lengths, tags.shape[1])
 
 
 class RegressionObjective(Objective):
