@@ -40,19 +40,10 @@ import numpy as np
 import unroll
 from unroll import backend
 
+from timing import timed
+
 SHAPES = [(32, 100, 64, 128), (64, 100, 128, 256), (32, 200, 256, 512), (16, 50, 1024, 1024)]
 STREAM_SIZES = [128, 512]
-
-
-def timed(fn, repeats: int) -> float:
-    """Median seconds of fn() over repeats, after one warm-up call."""
-    fn()
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
 
 
 def interleaved(fns: dict, rounds: int, repeats: int, pause: float) -> dict:

@@ -35,16 +35,7 @@ import unroll  # noqa: E402
 from unroll import nn  # noqa: E402
 from unroll.interop.onnx import export  # noqa: E402
 from unroll.models import CharLM  # noqa: E402
-
-
-def timed(fn, repeats: int) -> float:
-    fn()
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
+from timing import timed  # noqa: E402
 
 
 def session(model, directory: str, name: str, **options):

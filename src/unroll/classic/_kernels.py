@@ -115,16 +115,23 @@ def _neighbourhood_numpy(c, coords, grid, sigma, bubble):
 
 
 @njit(cache=True)
+def _squared_distance(X, n, W, k):
+    """||X[n] - W[k]||^2, the winner search of the SOM and of competitive learning."""
+    d = 0.0
+    for j in range(X.shape[1]):
+        e = X[n, j] - W[k, j]
+        d += e * e
+    return d
+
+
+@njit(cache=True)
 def som_online_numba(W, X, index, coords, grid, lr, sigma, bubble):
     K, D = W.shape
     for t in range(index.shape[0]):
         n = index[t]
         best, c = np.inf, 0
         for k in range(K):
-            d = 0.0
-            for j in range(D):
-                e = X[n, j] - W[k, j]
-                d += e * e
+            d = _squared_distance(X, n, W, k)
             if d < best:
                 best, c = d, k
         s = sigma[t]
@@ -177,11 +184,7 @@ def competitive_online_numba(W, p, X, index, lr, leak, conscience, beta):
         n = index[t]
         best, c = np.inf, 0
         for k in range(K):
-            d = 0.0
-            for j in range(D):
-                e = X[n, j] - W[k, j]
-                d += e * e
-            d -= conscience * (1.0 / K - p[k])
+            d = _squared_distance(X, n, W, k) - conscience * (1.0 / K - p[k])
             if d < best:
                 best, c = d, k
         for k in range(K):
