@@ -85,6 +85,19 @@ def test_no_bias_no_output_gradient_and_larger_sizes(name):
     check_all(*both(model, x, s0, lengths, None, ds), np.float64)
 
 
+# With H = 1 a bias gradient is one sum of terms of both signs, so float32's error relative to its
+# value says nothing about the kernel: the one-unit cases run in float64.
+@pytest.mark.parametrize("name", FUSED)
+@pytest.mark.parametrize("B,H,dtype", [(1, 6, np.float64), (1, 6, np.float32), (1, 1, np.float64), (3, 1, np.float64)])
+def test_one_row_products_take_the_gemv_branch(name, B, H, dtype):
+    # B = 1 makes every per-step product one row (gemv); H = 1 makes the weight gradients one row too,
+    # with a transposed left operand (the strided-x branch of the gemv call).
+    model = registry.build_layer(name, 5, H, num_layers=2, bidirectional=True, dtype=dtype,
+                                 rng=np.random.default_rng(7))
+    args = data(model, B, 6, dtype, "none" if B == 1 else "ragged")
+    check_all(*both(model, *args), dtype)
+
+
 def test_leaky_per_unit_rates_and_relu():
     for kw in ({"alpha": np.linspace(0.1, 1.0, 6), "nonlinearity": "relu"}, {"alpha": 0.3}):
         model = build("leaky", np.float64, 2, False, **kw)

@@ -5,6 +5,7 @@
         --leak-rate 0.3 --scaling 0.5 --bias-scaling 0.5 --connectivity 0.01 --ridge 1e-10 \
         --noise 0 --train 2000 --warmup 100  # the plain minimalESN-style setting
     unroll esn lorenz --units 500 --seed 3 --plot out/
+    unroll esn search --squares --configs 30     # the documented Mackey-Glass search, as Dask tasks
 
 mackey-glass: x(t) of Mackey-Glass tau=17 sampled every time unit, squashed as tanh(x - 1)
 (Jaeger 2001); by default Jaeger's network (no input, the output fed back through W_fb,
@@ -16,6 +17,13 @@ one-step map u(t) -> u(t+1) on --train steps after --warmup, then generates --ho
 closed loop from the end of training. Printed: the NRMSE of the free run at step 84 and over its
 first 84 steps, normalised by the series' standard deviation (Jaeger's NRMSE84 is the first,
 averaged over many trials: see benchmarks/esn_mackey_glass.py), and the time each phase took.
+
+search: the hyperparameter search of docs/reservoir.md (`benchmarks/esn_mackey_glass.py tune`,
+the same draws and scores for the same flags): from the point the flags give (default: the
+hand-found start, unroll.distributed.esn_search.START) over --configs steps, each point scored by
+--networks reservoirs on the validation segment, the fits run as Dask tasks on a LocalCluster of
+--workers processes (or --scheduler ADDRESS, or 'none' for this process); prints one table and
+the best point's `unroll esn mackey-glass` command (docs/distributed.md).
 """
 from __future__ import annotations
 
@@ -47,7 +55,8 @@ TASKS = {
 def add_parser(subparsers) -> None:
     p = subparsers.add_parser("esn", help="echo state network forecasts of chaotic series",
                               description=__doc__.split("\n\n")[0])
-    p.add_argument("task", choices=sorted(TASKS))
+    p.add_argument("task", choices=sorted(TASKS) + ["search"],
+                   help="the series to forecast, or 'search' for the Mackey-Glass hyperparameter search")
     p.add_argument("--mode", choices=["feedback", "input"], default=None,
                    help="output feedback without input, or the series as input (default per task)")
     p.add_argument("--squares", action=argparse.BooleanOptionalAction, default=None,
@@ -66,7 +75,20 @@ def add_parser(subparsers) -> None:
     p.add_argument("--horizon", type=int, default=500, help="free-run steps (default 500, at least 84)")
     p.add_argument("--seed", type=int, default=0, help="reservoir seed (default 0)")
     p.add_argument("--plot", default=None, metavar="DIR", help="save prediction vs truth to DIR/esn_TASK.png")
+    s = p.add_argument_group("search", "only with TASK 'search'")
+    s.add_argument("--configs", type=int, default=None, help="search steps (default 30)")
+    s.add_argument("--networks", type=int, default=None, help="reservoirs per point, seeds 1000+ (default 3)")
+    s.add_argument("--val-trials", type=int, default=None, help="validation free runs per network (default 50)")
+    s.add_argument("--search-seed", type=int, default=None, help="seed of the search's steps (default 0)")
+    s.add_argument("--lookahead", type=int, default=None,
+                   help="points scored at once (default: two tasks per worker thread)")
+    s.add_argument("--quiet", action="store_true", help="no progress bar")
+    from ..distributed.client import LOCAL, add_scheduler_arguments
+    add_scheduler_arguments(s, default=LOCAL)
     p.set_defaults(func=run)
+
+
+SEARCH_ONLY = ("configs", "networks", "val_trials", "search_seed", "lookahead")
 
 
 def config(args) -> dict:
@@ -98,6 +120,11 @@ def task_series(task: str, n_steps: int) -> np.ndarray:
 
 
 def run(args) -> int:
+    if args.task == "search":
+        return run_search(args)
+    given = [f"--{k.replace('_', '-')}" for k in SEARCH_ONLY if getattr(args, k) is not None]
+    if given:
+        raise CommandError(f"{', '.join(given)}: expected only with 'unroll esn search', got TASK {args.task!r}")
     cfg = config(args)
     if args.horizon < 84 or cfg["train"] < 1 or cfg["warmup"] < 0:
         raise CommandError(f"expected --horizon >= 84, --train >= 1, --warmup >= 0, "
@@ -131,6 +158,39 @@ def run(args) -> int:
         path = plot_forecast(truth, future, args.task, args.plot)
         print(f"plot: {path}")
     return 0
+
+
+def run_search(args) -> int:
+    """`unroll esn search`: the flags as the protocol and start point, the search, its table."""
+    from ..distributed.client import maybe_connect
+    from ..distributed.esn_search import PROTOCOL, START, esn_search, format_table
+    protocol = dict(PROTOCOL)
+    for key, flag in (("mode", "mode"), ("squares", "squares"), ("units", "units"), ("train", "train"),
+                      ("washout", "warmup"), ("val_trials", "val_trials")):
+        if getattr(args, flag) is not None:
+            protocol[key] = getattr(args, flag)
+    start = {k: (getattr(args, k) if getattr(args, k) is not None else v) for k, v in START.items()}
+    configs, networks = _or(args.configs, 30), _or(args.networks, 3)
+    if configs < 0 or networks < 1 or protocol["units"] < 1 or protocol["train"] < 1 or protocol["washout"] < 0 \
+            or protocol["val_trials"] < 1 or (args.lookahead is not None and args.lookahead < 1):
+        raise CommandError(f"expected --configs >= 0, --networks, --units, --train, --val-trials, --lookahead >= 1 "
+                           f"and --warmup >= 0, got {configs}, {networks}, {protocol['units']}, {protocol['train']}, "
+                           f"{protocol['val_trials']}, {args.lookahead}, {protocol['washout']}")
+    t0 = time.perf_counter()
+    with maybe_connect(args.scheduler, args.workers) as client:
+        where = "this process" if client is None else f"Dask ({args.scheduler}, {sum(client.nthreads().values())} threads)"
+        rows = esn_search(protocol, start, configs, networks, _or(args.search_seed, 0), client, args.lookahead,
+                          progress=not args.quiet)
+    print(f"mackey-glass search: {protocol['units']} units, {protocol['mode']} mode"
+          f"{', [x, x^2] readout' if protocol['squares'] else ''}, train {protocol['train']} after "
+          f"{protocol['washout']} washout; {configs} steps, {networks} networks x {protocol['val_trials']} validation "
+          f"trials per point; {time.perf_counter() - t0:.1f} s on {where}")
+    print(format_table(rows, protocol))
+    return 0
+
+
+def _or(value, default):
+    return default if value is None else value
 
 
 def plot_forecast(truth: np.ndarray, future: np.ndarray, task: str, directory: str) -> str:

@@ -11,6 +11,12 @@ learning curves and of the gradient flow ||dL/dh_k|| (before and after training)
 `explode` trains a vanilla RNN with spectral radius 2 by SGD without clipping, with element-wise
 clipping and with norm clipping, on several seeds, and prints the median of each.
 
+    unroll lab explode --seeds 8 --scheduler local --workers 2      # the runs as Dask tasks
+    unroll lab adding --cells rnn,lstm,gru --scheduler tcp://10.0.0.5:8786
+
+With --scheduler (docs/distributed.md) every run (cell, or rule x seed) is one Dask task and one
+progress bar counts finished runs; the table is the same as without it.
+
 Speed: NumPy's threaded BLAS only slows these small matrices down on a busy machine; run with
 OPENBLAS_NUM_THREADS=1 (or OMP_NUM_THREADS=1).
 """
@@ -38,6 +44,8 @@ def add_parser(subparsers) -> None:
     p.add_argument("--radius", type=float, default=2.0, help="explode: spectral radius of W_hh (default 2)")
     p.add_argument("--plot", metavar="DIR", help="write PNG figures into DIR (needs matplotlib)")
     p.add_argument("--quiet", action="store_true", help="no progress bars")
+    from ..distributed.client import add_scheduler_arguments
+    add_scheduler_arguments(p, default=None)
     p.set_defaults(func=run)
 
 
@@ -64,13 +72,17 @@ def run(args) -> int:
         cells = _cells(args.cells)
     if args.plot:
         require("matplotlib", "plot", "--plot")  # before any training
-    if args.task == "explode":
-        from ..lab.explode import run_explode
-        run_explode(ExplodeConfig(**given, batch=args.batch, seeds=args.seeds, radius=args.radius), args.seed,
-                    args.plot)
-        return 0
-    from ..lab.report import run_lab
-    from ..lab.train import LabConfig
-    config = LabConfig(**given, batch=args.batch, eval_every=max(1, min(50, given["steps"] // 20)))
-    run_lab(args.task, cells, config, args.seed, args.plot, args.quiet)
+    from ..distributed.client import maybe_connect
+    from ..distributed.sweeps import task_mapper
+    with maybe_connect(args.scheduler, args.workers) as client:
+        map_runs = None if client is None else task_mapper(client, "runs", progress=not args.quiet)
+        if args.task == "explode":
+            from ..lab.explode import run_explode
+            run_explode(ExplodeConfig(**given, batch=args.batch, seeds=args.seeds, radius=args.radius), args.seed,
+                        args.plot, map_runs)
+            return 0
+        from ..lab.report import run_lab
+        from ..lab.train import LabConfig
+        config = LabConfig(**given, batch=args.batch, eval_every=max(1, min(50, given["steps"] // 20)))
+        run_lab(args.task, cells, config, args.seed, args.plot, args.quiet, map_runs)
     return 0

@@ -100,16 +100,25 @@ def final_loss(losses: np.ndarray, steps: int) -> float:
     return float(np.mean(losses[-max(1, steps // 10):]))
 
 
-def run_explode(config: ExplodeConfig, seed: int = 0, plot_dir: str | None = None) -> dict:
+def _train_job(job):
+    """train_clipped(rule, config, seed) of one (rule, config, seed) job (a picklable task)."""
+    return train_clipped(*job)
+
+
+def run_explode(config: ExplodeConfig, seed: int = 0, plot_dir: str | None = None, map_runs=None) -> dict:
     """Train the three rules on config.seeds seeds, print a table of medians (and the figure path).
 
+    map_runs: (fn, jobs) -> [fn(job) ...] in order, e.g. `unroll.distributed.sweeps.task_mapper`
+    to run them as Dask tasks (None: here, one after the other).
     Returns {clip: [(losses, norms) per seed]}; the figure shows the first seed.
     """
     task = get_task(config.task)
     baseline = task.baseline(config.T)
     seeds = range(seed, seed + config.seeds)
     radius_found, _ = recurrent_spectrum(exploding_model(task, config, seed).rnn)
-    runs = {name: [train_clipped(rule, config, s) for s in seeds] for name, rule in config.rules().items()}
+    jobs = [(rule, config, s) for rule in config.rules().values() for s in seeds]
+    done = iter((map_runs or (lambda fn, items: [fn(item) for item in items]))(_train_job, jobs))
+    runs = {name: [next(done) for _ in seeds] for name in config.rules()}
     print(f"{task.name}, T={config.T}: tanh RNN, hidden {config.hidden}, spectral radius of W_hh "
           f"{radius_found[0]:.3g}; SGD lr {config.lr}, {config.steps} steps of batch {config.batch}; memoryless "
           f"loss {baseline:.4g}; final loss = mean of the last 10% of steps (inf: diverged), median of seeds "

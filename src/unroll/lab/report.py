@@ -46,12 +46,21 @@ def plot_results(results: list, task, config: LabConfig, directory: str) -> list
                                      f"gradient flow, {title}", {r.cell: r.flow_init for r in results})]
 
 
+def _train_job(job):
+    """train_cell(cell, task, config, seed) of one job, without a bar (a picklable task)."""
+    return train_cell(*job, progress=False)
+
+
 def run_lab(task_name: str, cells: list, config: LabConfig, seed: int, plot_dir: str | None = None,
-            quiet: bool = False) -> list:
+            quiet: bool = False, map_runs=None) -> list:
     """Train every cell (one progress bar each, labelled with the cell, unless quiet), print the table
-    (and figure paths); returns the LabResults."""
+    (and figure paths); returns the LabResults. map_runs: (fn, jobs) -> results in order, e.g.
+    `unroll.distributed.sweeps.task_mapper` to train the cells as Dask tasks (None: here)."""
     task = get_task(task_name)
-    results = [train_cell(cell, task, config, seed, progress=False if quiet else cell) for cell in cells]
+    if map_runs is None:
+        results = [train_cell(cell, task, config, seed, progress=False if quiet else cell) for cell in cells]
+    else:
+        results = map_runs(_train_job, [(cell, task, config, seed) for cell in cells])
     print(format_table(results, task, config))
     if plot_dir:
         for path in plot_results(results, task, config, plot_dir):

@@ -24,6 +24,9 @@ from .state import LSTMState, from_tuple, to_tuple
 from ..errors import InvalidValueError, InvalidTypeError
 
 
+_UNSET = object()
+
+
 class Cell(Module):
     """Base for cells with weight_ih (G*H, D), weight_hh (G*H, H), bias_ih and bias_hh (G*H,).
 
@@ -49,6 +52,17 @@ class Cell(Module):
 
     def kernels(self):
         raise NotImplementedError
+
+    def fused(self):
+        """The cell's fused kernels when the backend is "numba" and the cell has them, else None.
+
+        Looked up once per instance (the registry scan costs more than a streaming step's product)."""
+        if not backend.fused_enabled():
+            return None
+        found = self.__dict__.get("_fused", _UNSET)
+        if found is _UNSET:
+            found = self.__dict__["_fused"] = fused_kernels(self)
+        return found
 
     @property
     def num_states(self) -> int:
@@ -104,7 +118,7 @@ class Cell(Module):
         """Inference only: one step with no cache, for streaming. x (B, D) -> state_t like forward's."""
         check_array("x", x, (None, self.input_size), self.dtype)
         parts = self.check_state(state, x.shape[0])
-        fused = fused_kernels(self) if backend.fused_enabled() else None
+        fused = self.fused()
         if fused is not None:  # the compiled step of the same equations (held equal by the parity tests)
             return from_tuple(fused.step(x, parts, *self.weights()), self.state_type)
         w_ih, w_hh, b_ih, b_hh = self.weights()

@@ -20,15 +20,12 @@ from __future__ import annotations
 
 import numpy as np
 
-from .. import backend
 from .. import functional as F
 from .._checks import check_array, check_lengths
 from .cells import Cell
 from .module import Module
-from .registry import fused_kernels
 from .state import from_tuple, to_tuple
 
-_UNSET = object()
 
 
 class Recurrent(Module):
@@ -40,15 +37,10 @@ class Recurrent(Module):
         self.add_module(cell, lambda key: key)
         self.input_size, self.hidden_size, self.dtype = cell.input_size, cell.hidden_size, cell.dtype
         self.output_size = cell.hidden_size
-        self._fused = _UNSET  # the cell's fused kernels (or None), looked up on first use
 
     def fused(self):
         """The cell's fused kernels when the backend is "numba" and the cell has them, else None."""
-        if not backend.fused_enabled():
-            return None
-        if self._fused is _UNSET:
-            self._fused = fused_kernels(self.cell)
-        return self._fused
+        return self.cell.fused()
 
     def forward(self, x: np.ndarray, state=None, lengths=None, output_states: bool = False):
         """x (B, T, D); state (B, H) or LSTMState of (B, H) or None; lengths (B,) or None.

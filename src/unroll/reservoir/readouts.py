@@ -12,7 +12,8 @@
 Features R are (B, T, F) or (T, F); targets Y (B, T, O) or (T, O), with the same B and T.
 Learned attributes: coef_ (O, F) and intercept_ (O,), float64; what partial_fit carries
 between calls also ends in `_` (Ridge: gram_ (1+F, 1+F) = A^T A and cross_ (O, 1+F) = Y^T A;
-RLS: P_ (1+F, 1+F)). Hyperparameters follow scikit-learn (`get_params`/`set_params`).
+RLS: P_ (1+F, 1+F)); `Ridge.accumulate` only adds to them and `Ridge.fit_statistics` solves from
+sums made elsewhere (many workers). Hyperparameters follow scikit-learn (`get_params`/`set_params`).
 """
 from __future__ import annotations
 
@@ -76,6 +77,14 @@ class Ridge(_Readout):
 
     def partial_fit(self, R: np.ndarray, Y: np.ndarray) -> "Ridge":
         """Accumulate A^T A and Y^T A from one more batch of series, then solve. Returns self."""
+        self.accumulate(R, Y)
+        self._solve()
+        return self
+
+    def accumulate(self, R: np.ndarray, Y: np.ndarray) -> "Ridge":
+        """Add one batch's A^T A and Y^T A to gram_ and cross_ without solving (coef_ is not
+        updated; `fit_statistics` or `partial_fit` solves). Partial sums from many workers are
+        added and solved once by `fit_statistics` (unroll.distributed.reservoir). Returns self."""
         if not self.ridge >= 0:
             raise InvalidValueError(f"ridge: expected a value >= 0, got {self.ridge!r}")
         R, Y = _pairs(R, Y)
@@ -96,6 +105,23 @@ class Ridge(_Readout):
         upper = blas.dsyrk(1.0, A, trans=1)  # (1+F, 1+F), upper triangle
         self.gram_ += np.triu(upper) + np.triu(upper, 1).T
         self.cross_ += Y.T @ A  # (O, 1+F)
+        return self
+
+    def fit_statistics(self, gram: np.ndarray, cross: np.ndarray) -> "Ridge":
+        """Forget what was learned and solve from accumulated statistics: gram (P, P) = A^T A and
+        cross (O, P) = Y^T A, P = 1 + F with fit_bias (else F), as `accumulate` sums them. Returns self."""
+        if not self.ridge >= 0:
+            raise InvalidValueError(f"ridge: expected a value >= 0, got {self.ridge!r}")
+        gram, cross = np.asarray(gram, dtype=np.float64), np.asarray(cross, dtype=np.float64)
+        bias = int(bool(self.fit_bias))
+        if gram.ndim != 2 or gram.shape[0] != gram.shape[1] or gram.shape[0] <= bias or cross.ndim != 2 \
+                or cross.shape[1] != gram.shape[0]:
+            raise InvalidValueError(f"gram, cross: expected (P, P) and (O, P) with P = {'1 + ' if bias else ''}"
+                                    f"features, got {gram.shape} and {cross.shape}")
+        for name in ("coef_", "intercept_", "P_"):
+            self.__dict__.pop(name, None)
+        self.gram_, self.cross_ = gram.copy(), cross.copy()
+        self._start(gram.shape[0] - bias, cross.shape[0])
         self._solve()
         return self
 

@@ -27,6 +27,10 @@ The char LM with truncated BPTT is `unroll.training.tbptt.TBPTTObjective`, the l
 batches`, the same batches every time it is asked for epoch e (`unroll.data.text`, the lab's
 `TaskBatches`); a batch is whatever the objective reads. The model is any `unroll.nn.Module`.
 
+How one batch's gradient is computed is a strategy, `gradients` (default `local_gradients`:
+objective.loss then objective.backward here); `unroll.distributed.DataParallel(client)` splits
+each batch over Dask workers instead. Either way the loop applies one update per batch.
+
 Settings come in small groups: `Budget` (epochs, minutes, max_steps: stop at the first reached),
 `Validation` (eval_every, patience, the watched metric and its mode), `Checkpointing` (out, every, meta, plot), `Clipping` (value
 or norm), a schedule (step -> lr) and `progress` (False, True or the bar's label).
@@ -65,7 +69,7 @@ from ..nn.state import from_tuple, to_tuple
 from ..optim import all_finite, clip_by_global_norm, clip_by_value, global_norm
 
 __all__ = ["Trainer", "TrainingDiverged", "Objective", "Budget", "Validation", "Checkpointing", "Clipping",
-           "CHECKPOINT", "BEST"]
+           "local_gradients", "CHECKPOINT", "BEST"]
 
 CHECKPOINT, BEST = "checkpoint", "best"
 OPTIM_PREFIX, CARRY_PREFIX = "optim.", "carry."
@@ -203,6 +207,19 @@ class Objective:
         return total / count, {}
 
 
+def local_gradients(model, objective: Objective, batch, carry, step: int):
+    """The default gradient strategy: forward and backward `batch` in this process.
+
+    Leaves d(loss_sum / count) in model.grads and returns (loss_sum, count, new_carry). A
+    strategy (`Trainer(gradients=...)`) is any callable of this signature; step is the number of
+    updates done so far (a strategy may derive per-step randomness from it).
+    """
+    loss, count, carry, cache = objective.loss(model, batch, carry)
+    if math.isfinite(loss):  # a non-finite loss is reported by the loop before any update
+        objective.backward(model, count, cache)
+    return loss, count, carry
+
+
 # ---------------------------------------------------------------- the loop
 class Trainer:
     """Runs updates of `model` by `optimizer` on `objective` over `train_data` until the budget is spent.
@@ -212,13 +229,14 @@ class Trainer:
     batch sources (val_data None: no validation). rng: the Generator the model draws dropout
     masks from (its state is checkpointed). budget, validation, checkpoints, clipping: the setting
     groups above. schedule: step -> lr, or None for the optimiser's fixed rate. progress: show a
-    tqdm bar (a str: the bar's label).
+    tqdm bar (a str: the bar's label). gradients: how a batch's gradient is computed (None:
+    `local_gradients`; `unroll.distributed.DataParallel` for Dask workers).
     """
 
     def __init__(self, model, objective: Objective, optimizer, train_data, val_data=None, *,
                  rng: np.random.Generator, budget: Budget, validation: Validation = Validation(),
                  checkpoints: Checkpointing = Checkpointing(), clipping: Clipping = Clipping(), schedule=None,
-                 progress: bool | str = True):
+                 progress: bool | str = True, gradients=None):
         if not isinstance(rng, np.random.Generator):
             raise InvalidTypeError(f"rng: expected the model's numpy Generator, got {type(rng).__name__}")
         for name, value, kind in (("objective", objective, Objective), ("budget", budget, Budget),
@@ -230,6 +248,10 @@ class Trainer:
         self.train_data, self.val_data, self.rng = train_data, val_data, rng
         self.budget, self.validation, self.checkpoints = budget, validation, checkpoints
         self.clipping, self.schedule, self.progress = clipping, schedule, progress
+        if gradients is not None and not callable(gradients):
+            raise InvalidTypeError(f"gradients: expected a strategy called as (model, objective, batch, carry, step), "
+                                   f"got {type(gradients).__name__}")
+        self.gradients = local_gradients if gradients is None else gradients
         self.out = None if checkpoints.out is None else Path(checkpoints.out)
         # progress through the run: everything here is checkpointed
         self.step, self.epoch, self.position, self.elapsed = 0, 0, 0, 0.0
@@ -295,10 +317,10 @@ class Trainer:
         """One step with the guard; returns (loss_sum / count, count)."""
         if self.schedule is not None:
             self.optimizer.lr = self.schedule(self.step)
-        loss, count, carry, cache = self.objective.loss(self.model, batch, self.carry)
+        loss, count, carry = self.gradients(self.model, self.objective, batch, self.carry, self.step)
         if not math.isfinite(loss):
+            self.model.zero_grad()
             self._diverged(f"loss is {loss}")
-        self.objective.backward(self.model, count, cache)
         if not all_finite(self.model.grads):
             self.model.zero_grad()
             self._diverged("a gradient is NaN or infinite")

@@ -1,8 +1,9 @@
-"""Bind NumPy's own OpenBLAS (its CBLAS gemm, 64-bit integers) to the symbols the fused kernels call.
+"""Bind NumPy's own OpenBLAS (its CBLAS gemm and gemv, 64-bit integers) to the symbols the fused kernels call.
 
-The kernels call `unroll_cblas_sgemm64` / `unroll_cblas_dgemm64` by name; `bind()` points those names
-at NumPy's `cblas_?gemm` (the `scipy_cblas_sgemm64_` of NumPy 2's scipy-openblas64 wheel, or the
-`cblas_sgemm64_` of NumPy 1's openblas64_) through llvmlite's symbol table, before Numba compiles a
+The kernels call `unroll_cblas_sgemm64` / `unroll_cblas_dgemm64` (and the `gemv` pair, for one-row
+products) by name; `bind()` points those names at NumPy's `cblas_?gemm` / `cblas_?gemv` (the
+`scipy_cblas_sgemm64_` of NumPy 2's scipy-openblas64 wheel, or the `cblas_sgemm64_` of NumPy 1's
+openblas64_) through llvmlite's symbol table, before Numba compiles a
 kernel or loads one from its on-disk cache, which resolves the names afresh in every process. So the
 products inside the compiled loops run on the same BLAS (and the same thread pool) as NumPy's `@`,
 not on SciPy's second OpenBLAS, which is what `np.dot` inside Numba would use.
@@ -20,7 +21,11 @@ import numpy as np
 
 SGEMM_SYMBOL = "unroll_cblas_sgemm64"
 DGEMM_SYMBOL = "unroll_cblas_dgemm64"
-_NAMES = (("scipy_cblas_sgemm64_", "scipy_cblas_dgemm64_"), ("cblas_sgemm64_", "cblas_dgemm64_"))
+SGEMV_SYMBOL = "unroll_cblas_sgemv64"
+DGEMV_SYMBOL = "unroll_cblas_dgemv64"
+SYMBOLS = (SGEMM_SYMBOL, DGEMM_SYMBOL, SGEMV_SYMBOL, DGEMV_SYMBOL)
+_ROUTINES = ("sgemm", "dgemm", "sgemv", "dgemv")  # in the order of SYMBOLS
+_PREFIXES = ("scipy_cblas_", "cblas_")
 _bound = None
 
 
@@ -46,31 +51,30 @@ def _candidates() -> list[str]:
     return sorted(paths, key=lambda p: not p.startswith(numpy_dir))
 
 
-def find() -> tuple[str, int, int]:
-    """(library path, address of sgemm, address of dgemm) of NumPy's ILP64 CBLAS gemm."""
+def find() -> tuple[str, tuple[int, ...]]:
+    """(library path, addresses of sgemm, dgemm, sgemv, dgemv) of NumPy's ILP64 CBLAS."""
+    as_int = lambda f: ctypes.cast(f, ctypes.c_void_p).value
     for path in _candidates():
         try:
             lib = ctypes.CDLL(path)
         except OSError:
             continue
-        for s_name, d_name in _NAMES:
+        for prefix in _PREFIXES:
             try:
-                s, d = getattr(lib, s_name), getattr(lib, d_name)
+                return path, tuple(as_int(getattr(lib, f"{prefix}{r}64_")) for r in _ROUTINES)
             except AttributeError:
                 continue
-            as_int = lambda f: ctypes.cast(f, ctypes.c_void_p).value
-            return path, as_int(s), as_int(d)
     raise FusedUnavailable("fused backend: NumPy's ILP64 CBLAS (scipy_cblas_sgemm64_ or cblas_sgemm64_) "
                            "was not found among the loaded OpenBLAS libraries")
 
 
 def bind() -> str:
-    """Register the two symbols (once per process); returns the library's path."""
+    """Register the four symbols (once per process); returns the library's path."""
     global _bound
     if _bound is None:
         from llvmlite import binding
-        path, s, d = find()
-        binding.add_symbol(SGEMM_SYMBOL, s)
-        binding.add_symbol(DGEMM_SYMBOL, d)
+        path, addresses = find()
+        for symbol, address in zip(SYMBOLS, addresses):
+            binding.add_symbol(symbol, address)
         _bound = path
     return _bound

@@ -27,7 +27,7 @@ from numba import njit, types
 from numba.core import cgutils
 from numba.extending import intrinsic, overload
 
-from ._blas import DGEMM_SYMBOL, SGEMM_SYMBOL, bind
+from ._blas import DGEMM_SYMBOL, DGEMV_SYMBOL, SGEMM_SYMBOL, SGEMV_SYMBOL, bind
 
 bind()  # before any kernel is compiled or loaded from the cache
 
@@ -66,6 +66,9 @@ def gemm(typingctx, a, trans_a, b, trans_b, c, beta):
         i32, i64 = ir.IntType(32), ir.IntType(64)
         fnty = ir.FunctionType(ir.VoidType(), [i32, i32, i32, i64, i64, i64, fl, ptr, i64, ptr, i64, fl, ptr, i64])
         fn = cgutils.get_or_insert_function(builder.module, fnty, SGEMM_SYMBOL if dt == types.float32 else DGEMM_SYMBOL)
+        gemv_ty = ir.FunctionType(ir.VoidType(), [i32, i32, i64, i64, fl, ptr, i64, ptr, i64, fl, ptr, i64])
+        gemv = cgutils.get_or_insert_function(builder.module, gemv_ty,
+                                              SGEMV_SYMBOL if dt == types.float32 else DGEMV_SYMBOL)
         itemsize = ir.Constant(i64, context.get_abi_sizeof(fl))
         one64 = ir.Constant(i64, 1)
 
@@ -79,18 +82,28 @@ def gemm(typingctx, a, trans_a, b, trans_b, c, beta):
             return builder.bitcast(arr.data, ptr), rows, cols, ld
 
         pa, ra, ca, lda = unpack(aty, args[0])
-        pb, _, _, ldb = unpack(bty, args[2])
+        pb, rb, cb, ldb = unpack(bty, args[2])
         pc, m, n, ldc = unpack(cty, args[4])
         ta = context.cast(builder, args[1], taty, types.boolean)
         tb = context.cast(builder, args[3], tbty, types.boolean)
         k = builder.select(ta, ra, ca)
         flag = lambda t: builder.select(t, ir.Constant(i32, 112), ir.Constant(i32, 111))
         beta_v = context.cast(builder, args[5], betaty, dt)
+        one = ir.Constant(fl, 1.0)
         empty = builder.or_(builder.icmp_signed("==", m, ir.Constant(i64, 0)),
                             builder.icmp_signed("==", n, ir.Constant(i64, 0)))
         with builder.if_then(builder.not_(empty)):
-            builder.call(fn, [ir.Constant(i32, 101), flag(ta), flag(tb), m, n, k, ir.Constant(fl, 1.0),
-                              pa, lda, pb, ldb, beta_v, pc, ldc])
+            # One row (streaming, B = 1): OpenBLAS's sgemm packs the whole of op(b) on every call, which
+            # costs several times the product; gemv reads b once. c^T = op(b)^T a^T, where op(b)^T is
+            # b itself read row-major with the opposite transpose flag.
+            with builder.if_else(builder.icmp_signed("==", m, one64)) as (single_row, general):
+                with single_row:
+                    incx = builder.select(ta, lda, one64)
+                    builder.call(gemv, [ir.Constant(i32, 101), flag(builder.not_(tb)), rb, cb, one,
+                                        pb, ldb, pa, incx, beta_v, pc, one64])
+                with general:
+                    builder.call(fn, [ir.Constant(i32, 101), flag(ta), flag(tb), m, n, k, one,
+                                      pa, lda, pb, ldb, beta_v, pc, ldc])
         return context.get_dummy_value()
 
     return sig, codegen

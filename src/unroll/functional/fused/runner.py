@@ -107,8 +107,24 @@ class FusedKernels:
 
     # ------------------------------------------------------------------ streaming
     def step(self, x, state, w_ih, w_hh, b_ih, b_hh):
-        """One step, no cache: x (B, D), state tuple of (B, H) -> new state tuple of (B, H)."""
-        return self.forward(x[:, None], state, w_ih, w_hh, b_ih, b_hh, None, train=False)[1]
+        """One step, no cache: x (B, D), state tuple of (B, H) -> new state tuple of (B, H).
+
+        The inference forward on a one-step sequence, called with as little Python around it as
+        possible (streaming calls this once per token): no cache object, no copies of the state."""
+        B = x.shape[0]
+        x = np.ascontiguousarray(x)[:, None]
+        ones = np.ones(B, np.int64)
+        h0 = np.ascontiguousarray(state[0])
+        if b_ih is None:
+            b_ih = b_hh = np.zeros(w_ih.shape[0], x.dtype)
+        if self.family == "gru":
+            return (K.gru_forward(x, h0, w_ih, w_hh, b_ih, b_hh, ones, False)[1][:, 1],)
+        bias = b_ih + b_hh
+        if self.family == "lstm":
+            _, hs, cs, _ = K.lstm_forward(x, h0, np.ascontiguousarray(state[1]), w_ih, w_hh, bias, ones, False)
+            return hs[:, 1], cs[:, 1]
+        alpha = self.alpha if self.leaky else bias
+        return (K.elman_forward(x, h0, w_ih, w_hh, bias, alpha, ones, self.relu, self.leaky, False)[1][:, 1],)
 
 
 class FusedCache:
