@@ -24,15 +24,24 @@ DATA = Path(__file__).resolve().parents[1] / ".." / "shared" / "data"
 KINDS = {"bilstm": None, "bow": "bow", "window": "window"}
 
 
+def _field(item: str) -> tuple:
+    """"name=value" -> (name, value in the type of the recipe's default)."""
+    name, _, value = item.partition("=")
+    default = getattr(ClassifierRecipe(), name)
+    kind = type(default) if default is not None else float
+    return name, (value.lower() in ("1", "true", "yes")) if kind is bool else kind(value)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--folds", type=int, default=10)
     parser.add_argument("--run-folds", type=int, default=None, help="only the first N folds")
     parser.add_argument("--models", nargs="+", choices=sorted(KINDS), default=["bilstm", "bow", "window"])
-    parser.add_argument("--epochs", type=int, default=None)
+    parser.add_argument("--set", nargs="*", default=[], metavar="FIELD=VALUE",
+                        help="override ClassifierRecipe fields, e.g. --set epochs=12 embedding_dropout=0.5")
     args = parser.parse_args()
     texts, labels = read_polarity(DATA / "rt-polarity.pos", DATA / "rt-polarity.neg")
-    recipe = ClassifierRecipe() if args.epochs is None else ClassifierRecipe(epochs=args.epochs)
+    recipe = ClassifierRecipe(**dict(_field(item) for item in args.set))
     print(f"recipe: {recipe}")
     folds = cv_folds(len(texts), args.folds, seed=recipe.seed)[:args.run_folds]
     results = {m: [] for m in args.models}

@@ -1,7 +1,6 @@
-"""One 2-worker LocalCluster per test module (processes, so a worker can be killed), quiet, no dashboard."""
+"""One 2-worker LocalCluster per test module (processes, so a worker can be killed), quiet, no dashboard.
+Each module calls pytest.importorskip("distributed") first, so the directory skips without Dask."""
 import pytest
-
-pytest.importorskip("distributed")
 
 
 @pytest.fixture(scope="module")

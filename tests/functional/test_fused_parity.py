@@ -98,6 +98,31 @@ def test_one_row_products_take_the_gemv_branch(name, B, H, dtype):
     check_all(*both(model, *args), dtype)
 
 
+@pytest.mark.parametrize("name", FUSED)
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_batch_split_over_threads_equals_the_reference(name, dtype, monkeypatch):
+    # three blocks of rows (B = 26: 9/8/9 rows), ragged lengths, stacked and bidirectional; whatever
+    # this machine's BLAS threads, the split is forced (the threads are the pool's, not BLAS's)
+    from unroll.functional.fused import split
+    monkeypatch.setattr(split, "available_threads", lambda: 3)
+    assert split.BatchSplit.plan(26, 6).bounds == [(0, 9), (9, 17), (17, 26)]
+    model = build(name, dtype, layers=2, bidirectional=True)
+    args = data(model, 26, 7, dtype, "ragged")
+    fused, ref = both(model, *args)
+    check_all(fused, ref, dtype)
+    # the reference BPTT (every step's state gradient) reads a split cache as the whole batch's
+    rng = np.random.default_rng(8)
+    layer = unroll.nn.Recurrent(registry.build_cell(name, 5, 6, dtype=dtype, rng=rng))
+    x, dy = rng.standard_normal((26, 7, 5)).astype(dtype), rng.standard_normal((26, 7, 6)).astype(dtype)
+    results = []
+    for name_ in ("numba", "numpy"):
+        with backend.using(name_):
+            _, _, cache = layer.forward(x, lengths=args[2])
+            results.append(layer.state_gradients(dy, None, cache))
+    for a, b in zip(*results):
+        close(a, b, dtype, "d_states through a split cache")
+
+
 def test_leaky_per_unit_rates_and_relu():
     for kw in ({"alpha": np.linspace(0.1, 1.0, 6), "nonlinearity": "relu"}, {"alpha": 0.3}):
         model = build("leaky", np.float64, 2, False, **kw)

@@ -30,7 +30,7 @@ def _dask():
 
 @contextlib.contextmanager
 def connect(scheduler: str | None = LOCAL, workers: int = 2, threads_per_worker: int = 1, processes: bool = True,
-            quiet: bool = True):
+            quiet: bool = True, timeout: float = 20.0):
     """Yield a `distributed.Client`, closed on exit.
 
     scheduler: "local" or None (start a LocalCluster of `workers` worker processes, each with
@@ -38,7 +38,7 @@ def connect(scheduler: str | None = LOCAL, workers: int = 2, threads_per_worker:
     running scheduler ("tcp://host:8786"; on exit only this client disconnects, the cluster stays).
     processes: local workers as processes (True: real parallelism for NumPy-and-Python code, and a
     worker can die without taking this process with it) or threads. quiet: silence Dask's logs
-    below ERROR.
+    below ERROR. timeout: seconds to wait for a scheduler at an address.
     """
     distributed = _dask()
     if scheduler is None or scheduler == LOCAL:
@@ -48,7 +48,7 @@ def connect(scheduler: str | None = LOCAL, workers: int = 2, threads_per_worker:
                                     dashboard_address=None, silence_logs=logging.ERROR if quiet else logging.WARNING)
     elif isinstance(scheduler, str) and scheduler != NONE:
         try:
-            client = distributed.Client(scheduler, timeout="20s")
+            client = distributed.Client(scheduler, timeout=f"{timeout}s")
         except OSError as err:  # a wrong address: name it instead of a Dask traceback
             raise InvalidValueError(f"scheduler: expected the address of a running Dask scheduler "
                                     f"(tcp://host:port) or 'local', could not connect to {scheduler!r}: {err}") from None

@@ -131,7 +131,7 @@ class DataParallel:
                 raise InvalidTypeError(f"{name}: expected a function, got {type(value).__name__}")
         self.client, self.shards, self.split, self.size, self.carry_axis = client, shards, split, size, carry_axis
         self.retries, self.resubmits, self.seed = retries, resubmits, seed
-        self.token = uuid.uuid4().hex  # names this strategy's replicas on the workers
+        self.token = None  # names the current replica on the workers (set when it is scattered)
         self._replica, self._replica_of = None, None  # the scattered (model, objective) and what it was made from
 
     def __call__(self, model, objective, batch, carry, step: int):
@@ -167,6 +167,7 @@ class DataParallel:
             # if its worker has none (a worker that was restarted)
             self._replica = self.client.scatter((model, objective), broadcast=True, hash=False)
             self._replica_of = (model, objective)
+            self.token = uuid.uuid4().hex  # the workers' threads copy this replica, not one made before
         futures = [self.client.submit(_shard_gradients, self._replica, self.token, params, self.split(batch, r), c,
                                       model.training, (self.seed, step, k), pure=False, retries=self.retries)
                    for k, (r, c) in enumerate(zip(rows, carries))]

@@ -78,3 +78,31 @@ def bind() -> str:
             binding.add_symbol(symbol, address)
         _bound = path
     return _bound
+
+
+_thread_calls = None
+
+
+def _thread_functions():
+    """(get, set) of the bound library's BLAS thread count (OpenBLAS's own, no other library's)."""
+    global _thread_calls
+    if _thread_calls is None:
+        lib = ctypes.CDLL(find()[0])
+        for prefix in ("scipy_openblas_", "openblas_"):
+            get, put = (getattr(lib, f"{prefix}{n}_num_threads64_", None) for n in ("get", "set"))
+            if get is not None and put is not None:
+                get.restype, put.argtypes = ctypes.c_int, [ctypes.c_int]
+                _thread_calls = (get, put)
+                break
+        else:
+            _thread_calls = (lambda: 1, lambda n: None)  # unknown build: never split, never touched
+    return _thread_calls
+
+
+def threads() -> int:
+    """How many threads NumPy's BLAS uses now (OPENBLAS_NUM_THREADS or the cores, unless changed)."""
+    return int(_thread_functions()[0]())
+
+
+def set_threads(n: int) -> None:
+    _thread_functions()[1](int(n))

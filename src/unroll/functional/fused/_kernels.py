@@ -31,14 +31,6 @@ from ._blas import DGEMM_SYMBOL, DGEMV_SYMBOL, SGEMM_SYMBOL, SGEMV_SYMBOL, bind
 
 bind()  # before any kernel is compiled or loaded from the cache
 
-# The gate loops read and write several arrays that LLVM cannot prove apart (Numba passes no
-# `noalias`), so vectorising them needs more runtime overlap checks than LLVM's default 8.
-from llvmlite import binding as _llvm  # noqa: E402
-
-import os as _os  # noqa: E402
-if _os.environ.get("UNROLL_NO_CHECK_OPT") is None:
-    _llvm.set_option("unroll", "-runtime-memory-check-threshold=64")
-
 JIT = dict(cache=True, fastmath=False, error_model="numpy", nogil=True)
 
 # ---------------------------------------------------------------------------------- BLAS

@@ -17,6 +17,7 @@ import numpy as np
 
 from . import _kernels as K
 from . import FUSED_CELLS
+from .split import BatchSplit
 
 
 class FusedKernels:
@@ -44,7 +45,21 @@ class FusedKernels:
     # ------------------------------------------------------------------ whole sequences
     def forward(self, x, state0, w_ih, w_hh, b_ih, b_hh, lengths=None, train=True):
         """Returns (output (B, T, H), final state tuple of (B, H), cache): a `FusedCache` (train) or an
-        `InferenceCache`, which re-runs the training forward if a backward pass asks for it."""
+        `InferenceCache`, which re-runs the training forward if a backward pass asks for it.
+
+        A large enough batch is split into one block of rows per BLAS thread, each block's whole time
+        loop run on its own thread with a one-threaded BLAS (`split.py`): rows are independent, so
+        each block computes exactly what the whole batch computes for those rows."""
+        x = np.ascontiguousarray(x)
+        split = BatchSplit.plan(x.shape[0], w_hh.shape[1])
+        if split is not None:
+            weights = (w_ih, w_hh, b_ih, b_hh)
+            out, state = split.forward(self, x, state0, weights, lengths, train)
+            return out, state, split if train else InferenceCache(self, x, state0, weights, lengths)
+        return self.forward_rows(x, state0, w_ih, w_hh, b_ih, b_hh, lengths, train)
+
+    def forward_rows(self, x, state0, w_ih, w_hh, b_ih, b_hh, lengths=None, train=True):
+        """`forward` on one block of rows, in the calling thread."""
         x = np.ascontiguousarray(x)
         B, T, _ = x.shape
         lens = np.full(B, T, np.int64) if lengths is None else np.ascontiguousarray(lengths, dtype=np.int64)
@@ -79,6 +94,8 @@ class FusedKernels:
         """BPTT through `forward`. d_output (B, T, H) or None; d_state tuple (entries may be None) or None.
         Returns (dx (B, T, D), d_state0 tuple, dw_ih, dw_hh, db_ih, db_hh), biases' None without bias."""
         c = cache.materialize()
+        if isinstance(c, BatchSplit):
+            return c.backward(self, d_output, d_state)
         x = c.x
         B, T, _ = x.shape
         H = c.w_hh.shape[1]
