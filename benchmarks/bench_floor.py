@@ -6,7 +6,7 @@
 For each (B, T, D, H) it times, interleaved (float32, same thread count):
 
 - torch:      PyTorch's training step (forward + backward), as in bench_core.py;
-- unroll:     unroll's training step;
+- unroll:     unroll's training step (the default, fused backend);
 - GEMMs:      only the matrix products unroll's BPTT performs (the input projection, one gate GEMM
               per step forward and one per step backward, and the three weight/input-gradient GEMMs
               after the loop), with nothing else;
@@ -88,8 +88,8 @@ def main() -> None:
           f"ratio torch/: {'unroll':>7} {'GEMMs':>7} {'G+sq':>7}   (ms)")
     for kind in args.kinds.split(","):
         for B, T, D, H in SHAPES[:1] if args.quick else SHAPES:
-            (ours, theirs), _ = layer_case(torch, kind, B, T, D, H)
-            fns = {"torch": theirs, "unroll": ours, "gemm": gemm_only(kind, B, T, D, H),
+            train, _ = layer_case(torch, kind, B, T, D, H)
+            fns = {"torch": train["torch"], "unroll": train["numba"], "gemm": gemm_only(kind, B, T, D, H),
                    "squash": squashing_only(kind, B, T, H)}
             repeats = max(1, int(2e7 / (B * T * H * (D + H))))
             per_round = interleaved(fns, 3 if args.quick else 5, repeats, args.pause)

@@ -2,6 +2,8 @@
 
     OPENBLAS_NUM_THREADS=1 python benchmarks/polarity_cv.py                      # all 10 folds, all models
     python benchmarks/polarity_cv.py --run-folds 2 --models bilstm bow window   # a quick check
+    OPENBLAS_NUM_THREADS=1 python benchmarks/polarity_cv.py --fold-range 1 5 &   # the two halves of the
+    OPENBLAS_NUM_THREADS=1 python benchmarks/polarity_cv.py --fold-range 6 10    # folds, one per core
 
 The same protocol as `unroll classify cv`: seeded folds (`cv_folds(10662, 10, seed=0)`), a 10%
 validation part out of each fold's training part to choose the epoch (BiLSTM, window), test
@@ -36,6 +38,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--folds", type=int, default=10)
     parser.add_argument("--run-folds", type=int, default=None, help="only the first N folds")
+    parser.add_argument("--fold-range", type=int, nargs=2, metavar=("FIRST", "LAST"),
+                        help="only folds FIRST..LAST (1-based, inclusive)")
     parser.add_argument("--models", nargs="+", choices=sorted(KINDS), default=["bilstm", "bow", "window"])
     parser.add_argument("--set", nargs="*", default=[], metavar="FIELD=VALUE",
                         help="override ClassifierRecipe fields, e.g. --set epochs=12 embedding_dropout=0.5")
@@ -43,9 +47,10 @@ def main() -> None:
     texts, labels = read_polarity(DATA / "rt-polarity.pos", DATA / "rt-polarity.neg")
     recipe = ClassifierRecipe(**dict(_field(item) for item in args.set))
     print(f"recipe: {recipe}")
-    folds = cv_folds(len(texts), args.folds, seed=recipe.seed)[:args.run_folds]
+    first, last = args.fold_range or (1, args.run_folds or args.folds)
+    folds = cv_folds(len(texts), args.folds, seed=recipe.seed)[first - 1:last]
     results = {m: [] for m in args.models}
-    for k, (train_rows, test_rows) in enumerate(folds, 1):
+    for k, (train_rows, test_rows) in enumerate(folds, first):
         for name in args.models:
             start = time.perf_counter()
             model = fit_baseline(KINDS[name], [texts[i] for i in train_rows], [labels[i] for i in train_rows],
