@@ -1,6 +1,9 @@
 """The Bahdanau translation model in unroll and in PyTorch side by side: training tokens per second
 (forward + backward + Adam, same sizes, same batches, same threads, float32), interleaved in one
-process, and the ratio torch_time / unroll_time (>= 1.0: unroll is as fast or faster).
+process, and the ratio torch_time / unroll_time (>= 1.0: unroll is as fast or faster). unroll's
+objective projects only the valid (unpadded) target positions onto the vocabulary; the PyTorch peer
+runs twice, as usually written (logits at every position, then the valid ones picked for the loss)
+and packed the same way as unroll ("torch_packed").
 
     python benchmarks/bench_seq2seq_torch.py [--threads 2] [--steps 10] [--hidden 256] [--torch-minutes 0]
 
@@ -51,9 +54,9 @@ def main():
         trainer.optimizer.step(ours.grads)
         ours.zero_grad()
 
-    def torch_step(batch):
+    def torch_step(batch, packed=False):
         t_opt.zero_grad()
-        loss = theirs.loss(*batch)
+        loss = theirs.loss(*batch, packed=packed)
         loss.backward()
         torch.nn.utils.clip_grad_norm_(theirs.parameters(), 5.0)
         t_opt.step()
@@ -62,11 +65,13 @@ def main():
         b = next(batches)
         unroll_step(b)
         torch_step(b)
-    times, tokens = {"unroll": 0.0, "torch": 0.0}, 0
+    times, tokens = {"unroll": 0.0, "torch": 0.0, "torch_packed": 0.0}, 0
+    competitors = (("unroll", unroll_step), ("torch", torch_step),
+                   ("torch_packed", lambda b: torch_step(b, packed=True)))
     for _ in range(args.steps):
         b = next(batches)
         tokens += int(b[4].sum())
-        for name, step in (("unroll", unroll_step), ("torch", torch_step)):
+        for name, step in competitors:
             t = time.perf_counter()
             step(b)
             times[name] += time.perf_counter() - t
@@ -74,6 +79,8 @@ def main():
               "unroll_tok_per_s": round(tokens / times["unroll"], 1),
               "torch_tok_per_s": round(tokens / times["torch"], 1),
               "torch_time / unroll_time": round(times["torch"] / times["unroll"], 3),
+              "torch_packed_tok_per_s": round(tokens / times["torch_packed"], 1),
+              "torch_packed_time / unroll_time": round(times["torch_packed"] / times["unroll"], 3),
               "load_average": os.getloadavg()[0]}
     if args.torch_minutes:
         result.update(train_torch(theirs, t_opt, data, args, torch_step))
@@ -140,15 +147,17 @@ def _torch_module():
             s = self.cell(torch.cat([self.tgt_emb(y_prev), context], dim=1), s)
             return s, torch.cat([s, context], dim=1)
 
-        def loss(self, src, src_len, tgt_in, tgt_out, tgt_len):
+        def loss(self, src, src_len, tgt_in, tgt_out, tgt_len, packed=False):
             keys, keys_proj, mask, s = self.encode(src, src_len)
             tgt_in, tgt_out = torch.as_tensor(tgt_in), torch.as_tensor(tgt_out)
             outs = []
             for t in range(tgt_in.shape[1]):
                 s, o = self.step(tgt_in[:, t], s, keys, keys_proj, mask)
                 outs.append(o)
-            logits = self.out(torch.stack(outs, dim=1))  # (B, T, V)
             valid = torch.arange(tgt_out.shape[1])[None, :] < torch.as_tensor(tgt_len)[:, None]
+            if packed:  # the output layer at the valid positions only, as unroll's objective does
+                return nn.functional.cross_entropy(self.out(torch.stack(outs, dim=1)[valid]), tgt_out[valid])
+            logits = self.out(torch.stack(outs, dim=1))  # (B, T, V): the usual PyTorch idiom
             return nn.functional.cross_entropy(logits[valid], tgt_out[valid], reduction="mean")
 
         def greedy(self, src, src_len, bos, eos, max_len):

@@ -57,6 +57,33 @@ def test_whole_model_gradients_by_finite_differences(config):
     assert_sampled_grads(loss, model.params, model.grads)
 
 
+@pytest.mark.parametrize("attention", ["bahdanau", "luong", "none"])
+def test_packed_logits_equal_the_padded_ones_and_so_do_the_gradients(attention):
+    # tgt_lengths: the output projection only at the valid positions, (N, V); same loss, same gradients
+    model = tiny(attention)
+    src, lengths, tgt_in, tgt_out, mask = batch()
+    tgt_lengths = mask.sum(axis=1)
+    grads = []
+    for packed in (False, True):
+        model.zero_grad()
+        logits, cache = model.forward(src, lengths, tgt_in, tgt_lengths=tgt_lengths if packed else None)
+        if packed:
+            rows = model.valid_positions(tgt_lengths, *tgt_out.shape)
+            assert logits.shape == (mask.sum(), VT)
+            loss, loss_cache = softmax_cross_entropy_forward(logits, tgt_out.reshape(-1)[rows], reduction="sum")
+        else:
+            dense = logits
+            loss, loss_cache = softmax_cross_entropy_forward(logits, tgt_out, mask, reduction="sum")
+        model.backward(softmax_cross_entropy_backward(1.0, loss_cache), cache)
+        grads.append(({k: g.copy() for k, g in model.grads.items()}, loss))
+    np.testing.assert_allclose(logits, dense[mask], rtol=0, atol=1e-12)
+    assert abs(grads[0][1] - grads[1][1]) < 1e-10
+    for key, g in grads[0][0].items():
+        np.testing.assert_allclose(grads[1][0][key], g, rtol=1e-10, atol=1e-12, err_msg=key)
+    with pytest.raises(InvalidValueError, match="lengths"):
+        model.forward(src, lengths, tgt_in, tgt_lengths=np.array([5, 1, 1]))
+
+
 def assert_sampled_grads(f, params, grads, per_array=6, eps=1e-5, seed=0):
     """Central differences at up to per_array entries of every parameter (the whole model is too big
     to perturb everywhere within the test budget); relative error of each array's sampled entries

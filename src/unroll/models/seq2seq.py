@@ -39,7 +39,7 @@ import numpy as np
 
 from .. import __version__
 from .. import functional as F
-from .._checks import as_rng, check_dtype, check_option, check_size
+from .._checks import as_rng, check_dtype, check_lengths, check_option, check_size
 from ..checkpoint import CONFIG_FILE, load_checkpoint, save_checkpoint
 from ..data.words import WordVocabulary
 from ..errors import InvalidValueError
@@ -222,16 +222,22 @@ class Seq2Seq(Module):
         return d_query
 
     # ---------------------------------------------------------------- training forward / backward
-    def forward(self, src, src_lengths, tgt_in, sampling_rate: float = 0.0, rng=None):
+    def forward(self, src, src_lengths, tgt_in, sampling_rate: float = 0.0, rng=None, tgt_lengths=None):
         """Teacher-forced decoding of a batch.
 
         src (B, S) ids; src_lengths (B,) in [1, S]; tgt_in (B, T) ids, the decoder's inputs (<s> y_1 ...);
         sampling_rate in [0, 1): scheduled sampling (needs rng). Returns (logits (B, T, V), cache);
         the cache also holds the attention weights, `attention_weights(cache)` (B, T, S).
+
+        tgt_lengths (B,) in [0, T], optional: logits only at the valid positions t < tgt_lengths[b],
+        packed as (N, V) in (b, t) order (`valid_positions`), and `backward` takes d_logits (N, V).
+        The output projection is most of a step's work and padding is a third of a batch's
+        positions; the padded positions' gradients are zero either way, so nothing else changes.
         """
         tgt_in = check_tokens(tgt_in, self.cfg["tgt_vocab_size"])
         if tgt_in.ndim != 2 or tgt_in.shape[0] != np.shape(src)[0]:
             raise InvalidValueError(f"tgt_in: expected ids ({np.shape(src)[0]}, T), got shape {tgt_in.shape}")
+        rows = None if tgt_lengths is None else self.valid_positions(tgt_lengths, *tgt_in.shape)
         if not 0.0 <= sampling_rate < 1.0:
             raise InvalidValueError(f"sampling_rate: expected a probability in [0, 1), got {sampling_rate}")
         rng = as_rng(rng) if sampling_rate > 0 else None
@@ -268,9 +274,17 @@ class Seq2Seq(Module):
             if alphas is not None:
                 alphas[:, t] = alpha
         # one 2-D GEMM for all steps ((B, T, D) @ (D, V) as 3-D is several times slower in NumPy)
-        logits, _, out_cache = self.output.forward(outs.reshape(B * T, out_dim))  # (B*T, V)
-        logits = logits.reshape(B, T, -1)  # (B, T, V)
-        return logits, (enc_cache, keys.shape, tokens, steps, out_cache, alphas)
+        flat = outs.reshape(B * T, out_dim)
+        logits, _, out_cache = self.output.forward(flat if rows is None else flat[rows])  # (B*T or N, V)
+        if rows is None:
+            logits = logits.reshape(B, T, -1)  # (B, T, V)
+        return logits, (enc_cache, keys.shape, tokens, steps, (out_cache, rows), alphas)
+
+    @staticmethod
+    def valid_positions(tgt_lengths, B: int, T: int) -> np.ndarray:
+        """Flat indices b*T + t of the positions t < tgt_lengths[b] of a (B, T) batch, in order: (N,)."""
+        lengths = check_lengths(tgt_lengths, B, T)
+        return np.flatnonzero(np.arange(T)[None, :] < lengths[:, None])
 
     def _cell_forward(self, x, state):
         new_state, cache = self.cell.forward(x, state if self.num_states > 1 else state[0])
@@ -292,10 +306,16 @@ class Seq2Seq(Module):
         return cache[5]
 
     def backward(self, d_logits, cache) -> None:
-        """d_logits (B, T, V) -> None; every parameter's gradient is added into self.grads."""
-        enc_cache, keys_shape, tokens, steps, out_cache, _ = cache
+        """d_logits (B, T, V), or (N, V) after a forward with tgt_lengths -> None; every parameter's
+        gradient is added into self.grads."""
+        enc_cache, keys_shape, tokens, steps, (out_cache, rows), _ = cache
         B, T = tokens.shape
-        d_outs, _ = self.output.backward(d_logits.reshape(B * T, -1), None, out_cache)
+        if rows is None:
+            d_outs, _ = self.output.backward(d_logits.reshape(B * T, -1), None, out_cache)
+        else:
+            d_valid, _ = self.output.backward(d_logits, None, out_cache)  # (N, out_dim)
+            d_outs = np.zeros((B * T, d_valid.shape[1]), self.dtype)
+            d_outs[rows] = d_valid
         d_outs = d_outs.reshape(B, T, -1)  # (B, T, out_dim)
         d_keys = np.zeros(keys_shape, self.dtype)  # (B, S, C)
         d_keys_proj = np.zeros(keys_shape[:2] + (self.A,), self.dtype) if self.score in ("additive", "concat") else None

@@ -113,10 +113,12 @@ class Seq2SeqObjective(Objective):
     def loss(self, model, batch, carry):
         src, src_lengths, tgt_in, tgt_out, tgt_lengths = batch
         rate = self.sampling_rate if model.training else 0.0
-        logits, cache = model.forward(src, src_lengths, tgt_in, sampling_rate=rate, rng=self.rng)
-        mask = np.arange(tgt_out.shape[1])[None, :] < tgt_lengths[:, None]  # (B, T)
-        loss, loss_cache = softmax_cross_entropy_forward(logits, tgt_out, mask, reduction="sum")
-        return loss, int(mask.sum()), None, (cache, loss_cache)
+        # logits only at the valid positions, (N, V): padding costs no output projection
+        logits, cache = model.forward(src, src_lengths, tgt_in, sampling_rate=rate, rng=self.rng,
+                                      tgt_lengths=tgt_lengths)
+        targets = tgt_out.reshape(-1)[model.valid_positions(tgt_lengths, *tgt_out.shape)]  # (N,)
+        loss, loss_cache = softmax_cross_entropy_forward(logits, targets, reduction="sum")
+        return loss, len(targets), None, (cache, loss_cache)
 
     def backward(self, model, count, cache):
         cache, loss_cache = cache
