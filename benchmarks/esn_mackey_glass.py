@@ -46,14 +46,9 @@ from unroll.commands.esn import build_esn  # noqa: E402
 from unroll.reservoir import ESN  # noqa: E402
 
 DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "MackeyGlass_t17.txt"
-HORIZON, GAP, MARGIN = 84, 50, 100  # free-run length, steps between trial starts, segment gaps
-# Search bounds: name -> (low, high, log scale?). Steps are Gaussian in the (log) coordinate.
-SPACE = {"spectral_radius": (0.5, 1.5, False), "scaling": (0.2, 8.0, True), "bias_scaling": (0.0, 1.0, False),
-         "leak_rate": (0.05, 1.0, True), "ridge": (1e-14, 1e-5, True), "noise": (1e-12, 1e-4, True),
-         "connectivity": (0.005, 0.1, True)}
-STEP = {"spectral_radius": 0.1, "scaling": 0.3, "bias_scaling": 0.1, "leak_rate": 0.2, "ridge": 1.5, "noise": 1.5,
-        "connectivity": 0.3}
-
+# The protocol's constants and the search space: one definition, the package's search's
+# (`unroll esn search`); this file's `tune` is the sequential search it is tested against.
+from unroll.distributed.esn_search import GAP, HORIZON, MARGIN, SPACE, STEP  # noqa: E402
 
 def make_esn(args, seed: int) -> ESN:
     """The ESN `unroll esn` builds from the same flags (one builder: the command's defaults are

@@ -26,7 +26,7 @@ __all__ = ["SPACE", "STEP", "START", "validation_data", "nrmse84", "esn_search",
 
 HORIZON, GAP, MARGIN = 84, 50, 100  # free-run length, steps between trial starts, segment gaps
 # Search bounds: name -> (low, high, log scale?), and the step of each (in the log where marked);
-# as in benchmarks/esn_mackey_glass.py.
+# benchmarks/esn_mackey_glass.py reads them from here.
 SPACE = {"spectral_radius": (0.5, 1.5, False), "scaling": (0.2, 8.0, True), "bias_scaling": (0.0, 1.0, False),
          "leak_rate": (0.05, 1.0, True), "ridge": (1e-14, 1e-5, True), "noise": (1e-12, 1e-4, True),
          "connectivity": (0.005, 0.1, True)}
