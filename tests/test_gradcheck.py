@@ -5,6 +5,15 @@ import pytest
 from unroll import gradcheck, numerical_gradient, relative_error
 
 
+def test_numerical_gradient_at_sampled_indices_only():
+    x = np.arange(1.0, 7.0).reshape(2, 3)
+    g = numerical_gradient(lambda: float((x ** 3).sum()), x, indices=[1, 4])
+    expected = np.zeros_like(x)
+    expected.flat[[1, 4]] = 3 * x.flat[[1, 4]] ** 2
+    np.testing.assert_allclose(g, expected, rtol=0, atol=1e-6)  # O(eps^2) + rounding of f ~ 300
+    np.testing.assert_array_equal(x, np.arange(1.0, 7.0).reshape(2, 3))
+
+
 def test_numerical_gradient_of_a_known_function_restores_input():
     x = np.array([[0.5, -1.0], [2.0, 0.1]])
     before = x.copy()

@@ -105,7 +105,13 @@ def test_batch_split_over_threads_equals_the_reference(name, dtype, monkeypatch)
     # this machine's BLAS threads, the split is forced (the threads are the pool's, not BLAS's)
     from unroll.functional.fused import split
     monkeypatch.setattr(split, "available_threads", lambda: 3)
+    monkeypatch.delenv(split.ENV, raising=False)
     assert split.BatchSplit.plan(26, 6).bounds == [(0, 9), (9, 17), (17, 26)]
+    assert split.BatchSplit.plan(16, 6).bounds == [(0, 8), (8, 16)]  # at least MIN_ROWS rows a block
+    assert split.BatchSplit.plan(15, 6) is None and split.BatchSplit.plan(26, split.MAX_HIDDEN + 1) is None
+    calls = []
+    forward = split.BatchSplit.forward
+    monkeypatch.setattr(split.BatchSplit, "forward", lambda self, *a: calls.append(1) or forward(self, *a))
     model = build(name, dtype, layers=2, bidirectional=True)
     args = data(model, 26, 7, dtype, "ragged")
     fused, ref = both(model, *args)
@@ -121,6 +127,7 @@ def test_batch_split_over_threads_equals_the_reference(name, dtype, monkeypatch)
             results.append(layer.state_gradients(dy, None, cache))
     for a, b in zip(*results):
         close(a, b, dtype, "d_states through a split cache")
+    assert len(calls) >= 5  # the stack's four runs and the layer's: every fused forward was split
 
 
 def test_leaky_per_unit_rates_and_relu():

@@ -5,6 +5,7 @@ import numpy as np
 import pytest
 
 from unroll.errors import InvalidValueError
+from unroll.gradcheck import numerical_gradient, relative_error
 from unroll.functional import softmax_cross_entropy_backward, softmax_cross_entropy_forward
 from unroll.models.decoding import beam_search, greedy, length_penalty, sequence_score
 from unroll.models.seq2seq import Seq2Seq, load_seq2seq, save_seq2seq
@@ -93,19 +94,8 @@ def assert_sampled_grads(f, params, grads, per_array=6, eps=1e-5, seed=0):
     for name, p in params.items():
         assert np.abs(grads[name]).max() > 0, f"{name}: analytic gradient is identically zero"
         flat = rng.choice(p.size, min(per_array, p.size), replace=False)
-        numeric, analytic = [], []
-        for i in flat:
-            old = p.flat[i]
-            p.flat[i] = old + eps
-            plus = f()
-            p.flat[i] = old - eps
-            minus = f()
-            p.flat[i] = old
-            numeric.append((plus - minus) / (2 * eps))
-            analytic.append(grads[name].flat[i])
-        numeric, analytic = np.array(numeric), np.array(analytic)
-        denominator = np.linalg.norm(numeric) + np.linalg.norm(analytic)
-        errors[name] = 0.0 if denominator == 0 else np.linalg.norm(numeric - analytic) / denominator
+        numeric = numerical_gradient(f, p, eps, indices=flat).flat[flat]
+        errors[name] = relative_error(numeric, grads[name].flat[flat])
     assert max(errors.values()) < 1e-6, errors
 
 
