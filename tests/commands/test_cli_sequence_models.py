@@ -42,6 +42,11 @@ def test_classify_train_predict_and_cv(files, capsys):
                        capsys)
     lines = out.splitlines()
     assert code == 0 and lines[0].startswith("label: ") and lines[2].startswith("a ") and (files / "why.png").is_file()
+    code, out, _ = run(["classify", "train", "--pos", files / "p.txt", "--neg", files / "n.txt", "--out",
+                        files / "refit", "--refit", *SMALL], capsys)
+    assert code == 0 and "refitted on all the sentences" in out and (files / "refit" / "selection" / "best").is_dir()
+    code, out, _ = run(["classify", "predict", files / "refit", "a dull film"], capsys)
+    assert code == 0 and out.startswith("label: ")
     for baseline in ([], ["--baseline", "bow"], ["--baseline", "window", "--window", 2]):
         code, out, _ = run(["classify", "cv", "--pos", files / "p.txt", "--neg", files / "n.txt", "--folds", 4,
                             "--run-folds", 2, *SMALL, *baseline], capsys)

@@ -55,3 +55,21 @@ def test_folds_partition_and_validation_split():
     assert len(val) == 2 and sorted(np.r_[train, val]) == list(range(20))
     with pytest.raises(InvalidValueError, match="folds"):
         cv_folds(3, 5)
+
+
+def test_refit_trains_again_on_train_and_validation_to_the_chosen_epoch(tmp_path):
+    from unroll.checkpoint import load_checkpoint
+    from unroll.training.supervised import ClassifierRecipe, fit_classifier
+    texts = TEXTS + ["splendid good", "rotten bad"] * 3
+    labels = [str(y) for y in LABELS] + ["1", "0"] * 3
+    recipe = ClassifierRecipe(embedding_dim=4, hidden_size=4, epochs=5, lr=0.05, batch_size=4, patience=None,
+                              val_fraction=0.25, refit=True)
+    model, trainer = fit_classifier(texts, labels, recipe, out=tmp_path / "run")
+    selection = load_checkpoint(tmp_path / "run" / "selection" / "best")[1]["progress"]
+    final = load_checkpoint(tmp_path / "run" / "checkpoint")[1]["progress"]
+    chosen = selection["step"] // 6  # 23 training texts in batches of 4: 6 steps an epoch
+    assert trainer.best_step_ == selection["step"] and final["epoch"] == chosen
+    assert final["step"] == chosen * 8  # 30 texts (training and validation) in batches of 4: 8 steps an epoch
+    again, _ = fit_classifier(texts, labels, recipe, out=tmp_path / "run", resume=True)  # a finished run resumes as is
+    for name, value in model.params.items():
+        np.testing.assert_array_equal(again.params[name], value)

@@ -8,7 +8,8 @@
 
 Data: --pos/--neg (one sentence per line each, cp1252 as sentence polarity ships; --encoding) or
 --tsv (label<TAB>text, UTF-8). `train` holds out --val-fraction for choosing the epoch (best
-validation accuracy) and writes DIR/best/ and DIR/checkpoint/. `cv` runs the k-fold protocol
+validation accuracy) and writes DIR/best/ and DIR/checkpoint/ (--refit: the choosing run goes to
+DIR/selection/, and DIR/checkpoint/ is a fresh model trained on all the sentences to that epoch). `cv` runs the k-fold protocol
 (seeded folds; the validation part comes out of each fold's training part) and ends with
 `mean accuracy: 0.xxxx (sd 0.xxxx) over K folds`; --baseline bow|window runs the bag-of-words
 logistic regression or the fixed-window MLP through the same folds.
@@ -30,7 +31,8 @@ RECIPE_OPTIONS = {"cell": "cell", "hidden": "hidden_size", "embedding": "embeddi
                   "bidirectional": "bidirectional", "pool": "pool", "dropout": "dropout",
                   "embedding_dropout": "embedding_dropout", "word_dropout": "word_dropout", "epochs": "epochs",
                   "minutes": "minutes", "lr": "lr", "weight_decay": "weight_decay", "batch_size": "batch_size",
-                  "patience": "patience", "val_fraction": "val_fraction", "min_count": "min_count", "seed": "seed"}
+                  "patience": "patience", "val_fraction": "val_fraction", "refit": "refit", "min_count": "min_count",
+                  "seed": "seed"}
 
 
 def _data_options(p) -> None:
@@ -59,6 +61,9 @@ def _recipe_options(p) -> None:
     m.add_argument("--batch-size", type=int, metavar="N")
     m.add_argument("--patience", type=int, metavar="N", help="epochs without a better validation accuracy")
     m.add_argument("--val-fraction", type=float, metavar="F")
+    m.add_argument("--refit", action=argparse.BooleanOptionalAction, default=None,
+                   help="after choosing the epoch on the validation part, train again on all the training "
+                        "sentences to that epoch")
     m.add_argument("--min-count", type=int, metavar="N")
     m.add_argument("--seed", type=int, metavar="S")
     m.add_argument("--no-progress", action="store_true")
@@ -116,7 +121,8 @@ def run_train(args) -> int:
                                     resume=args.resume)
     best = max(trainer.history_.get("val_accuracy", [float("nan")]))
     print(f"stopped after {trainer.step} steps ({trainer.elapsed / 60:.1f} min): {trainer.stop_reason_}")
-    print(f"best validation accuracy: {best:.4f} (step {trainer.best_step_}); model: {args.out}/best")
+    where = f"{args.out}/checkpoint (refitted on all the sentences)" if recipe.refit else f"{args.out}/best"
+    print(f"best validation accuracy: {best:.4f} (step {trainer.best_step_}); model: {where}")
     return 0
 
 

@@ -13,6 +13,7 @@ watches for best/ and early stopping.
 """
 from __future__ import annotations
 
+import math
 import tempfile
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -174,25 +175,28 @@ def split_validation(n: int, fraction: float, seed: int = 0) -> tuple[np.ndarray
     return np.sort(order[n_val:]), np.sort(order[:n_val])
 
 
-def _fit(model, objective, train, val, recipe, out, progress, meta, resume=False):
+def _fit(model, objective, train, val, recipe, out, progress, meta, resume=False, stop_epoch=None):
     """Train with Adam(W), cosine decay, norm clipping, early stopping on validation accuracy; leave the
-    best validated weights in the model. out None: a temporary directory; resume: continue the run
-    in out/checkpoint (same data and recipe, a larger budget)."""
-    if resume and (out is None or not (Path(out) / CHECKPOINT).is_dir()):
+    best validated weights in the model (val None: the last weights). out None: a temporary
+    directory; resume: continue the run in out/checkpoint (same data and recipe, a larger budget;
+    with stop_epoch, a fresh run when out/checkpoint is absent). stop_epoch: stop after this many
+    epochs of the recipe's schedule (the same learning rates as a full run, cut short)."""
+    if resume and stop_epoch is None and (out is None or not (Path(out) / CHECKPOINT).is_dir()):
         raise InvalidValueError(f"resume: expected a run directory holding {CHECKPOINT}/, got {out}")
     optim = Optimisation(optimizer="adamw" if recipe.weight_decay else "adam", lr=recipe.lr,
                          weight_decay=recipe.weight_decay, schedule="cosine", min_lr=recipe.lr * 0.05,
                          clip_norm=recipe.clip_norm)
-    budget = Budget(epochs=recipe.epochs, minutes=recipe.minutes)
+    planned = Budget(epochs=recipe.epochs, minutes=recipe.minutes)
+    budget = planned if stop_epoch is None else Budget(epochs=stop_epoch, minutes=recipe.minutes)
     steps_per_epoch = sum(1 for _ in train.epoch(0))
     with tempfile.TemporaryDirectory() as tmp:
         directory = Path(out if out is not None else tmp)
         trainer = Trainer(model, objective, optim.build(model.params), train, val, rng=model.rng, budget=budget,
                           validation=Validation(patience=recipe.patience, metric="accuracy", mode="max"),
                           checkpoints=Checkpointing(directory, meta=meta),
-                          clipping=optim.clipping(), schedule=optim.build_schedule(budget, steps_per_epoch),
+                          clipping=optim.clipping(), schedule=optim.build_schedule(planned, steps_per_epoch),
                           progress=progress)
-        if resume:
+        if resume and (directory / CHECKPOINT).is_dir():
             trainer.restore(directory / CHECKPOINT)
         trainer.fit()
         best = directory / (BEST if (directory / BEST).is_dir() else CHECKPOINT)
@@ -227,6 +231,7 @@ class ClassifierRecipe:
     word_dropout: float = 0.1
     patience: int | None = 3
     val_fraction: float = 0.1
+    refit: bool = False
     seed: int = 0
 
     def to_dict(self) -> dict:
@@ -238,15 +243,32 @@ def fit_classifier(texts, labels, recipe: ClassifierRecipe = ClassifierRecipe(),
     """Train a `SequenceClassifier` on raw texts and their labels (str or int class names).
 
     validation: (texts, labels) or None (hold out recipe.val_fraction); build: None, or
-    (vocabulary, classes, recipe, rng) -> another text classifier (the window baseline). Returns
-    (model with the best validated weights, in eval mode; the Trainer)."""
-    from ..models.classifier import SequenceClassifier
+    (vocabulary, classes, recipe, rng) -> another text classifier (the window baseline).
+    recipe.refit: after the epoch is chosen on the validation part (run in out/selection/), train a
+    fresh model on the training and validation texts together, on the same schedule stopped at
+    that epoch (in out/). Returns (model with the best validated weights, or the refitted ones, in
+    eval mode; the Trainer that chose the epoch)."""
     texts, labels = list(texts), [str(label) for label in labels]
     if validation is None:
         train_rows, val_rows = split_validation(len(texts), recipe.val_fraction, recipe.seed)
         validation = ([texts[i] for i in val_rows], [labels[i] for i in val_rows])
         texts, labels = [texts[i] for i in train_rows], [labels[i] for i in train_rows]
-    classes = sorted(set(labels) | set(map(str, validation[1])))
+    validation = (list(validation[0]), [str(label) for label in validation[1]])
+    classes = sorted(set(labels) | set(validation[1]))
+    selection_out = None if out is None else Path(out) / "selection" if recipe.refit else out
+    model, trainer = _fit_texts(texts, labels, classes, validation, recipe, selection_out, progress, build, resume)
+    if not recipe.refit:
+        return model, trainer
+    steps_per_epoch = sum(1 for _ in trainer.train_data.epoch(0))
+    chosen = max(1, math.ceil(trainer.best_step_ / steps_per_epoch))  # validations fall on epoch ends
+    refitted, _ = _fit_texts(texts + validation[0], labels + validation[1], classes, None, recipe, out, progress,
+                             build, resume, stop_epoch=chosen)
+    return refitted, trainer
+
+
+def _fit_texts(texts, labels, classes, validation, recipe, out, progress, build, resume, stop_epoch=None):
+    """One classifier run: vocabulary of texts, model, batches, `_fit` (validation None: no validation)."""
+    from ..models.classifier import SequenceClassifier
     vocab = WordVocabulary.build([tokenize(t, recipe.lowercase) for t in texts], min_count=recipe.min_count)
     rng = np.random.default_rng(recipe.seed)
     if build is None:
@@ -258,11 +280,11 @@ def fit_classifier(texts, labels, recipe: ClassifierRecipe = ClassifierRecipe(),
     index = {c: k for k, c in enumerate(classes)}
     train = SupervisedBatches(model.encode(texts), [index[y] for y in labels], model.collate, recipe.batch_size,
                               seed=recipe.seed, word_dropout=recipe.word_dropout, unk_id=vocab.unk_id)
-    val = SupervisedBatches(model.encode(validation[0]), [index[str(y)] for y in validation[1]], model.collate,
-                            256, shuffle=False)
+    val = None if validation is None else SupervisedBatches(
+        model.encode(validation[0]), [index[y] for y in validation[1]], model.collate, 256, shuffle=False)
     meta = {"format": model.FORMAT, "unroll_version": __version__, "model": model.config(),
             "recipe": recipe.to_dict()}
-    return _fit(model, ClassificationObjective(), train, val, recipe, out, progress, meta, resume)
+    return _fit(model, ClassificationObjective(), train, val, recipe, out, progress, meta, resume, stop_epoch)
 
 
 @dataclass(frozen=True)
