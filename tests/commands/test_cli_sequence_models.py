@@ -33,19 +33,20 @@ SMALL = ["--embedding", 8, "--hidden", 8, "--epochs", 2, "--no-progress", "--val
 def test_classify_train_predict_and_cv(files, capsys):
     code, out, _ = run(["classify", "train", "--pos", files / "p.txt", "--neg", files / "n.txt", "--out",
                         files / "run", *SMALL], capsys)
-    assert code == 0 and "best validation accuracy" in out and (files / "run" / "best").is_dir()
+    assert code == 0 and "best validation accuracy" in out and (files / "run" / "selection" / "best").is_dir()
     more = ["--embedding", 8, "--hidden", 8, "--epochs", 3, "--no-progress", "--val-fraction", 0.25]
     code, out, _ = run(["classify", "train", "--pos", files / "p.txt", "--neg", files / "n.txt", "--out",
                         files / "run", "--resume", *more], capsys)
     assert code == 0 and "stopped after 3 steps" in out and "3 epochs done" in out  # 30 sentences: 1 step per epoch
+    assert "refitted on all the sentences" in out
     code, out, _ = run(["classify", "predict", files / "run", "a funny , fine film", "--plot", files / "why.png"],
                        capsys)
     lines = out.splitlines()
     assert code == 0 and lines[0].startswith("label: ") and lines[2].startswith("a ") and (files / "why.png").is_file()
     code, out, _ = run(["classify", "train", "--pos", files / "p.txt", "--neg", files / "n.txt", "--out",
-                        files / "refit", "--refit", *SMALL], capsys)
-    assert code == 0 and "refitted on all the sentences" in out and (files / "refit" / "selection" / "best").is_dir()
-    code, out, _ = run(["classify", "predict", files / "refit", "a dull film"], capsys)
+                        files / "held", "--no-refit", *SMALL], capsys)
+    assert code == 0 and "refitted" not in out and (files / "held" / "best").is_dir()
+    code, out, _ = run(["classify", "predict", files / "held", "a dull film"], capsys)
     assert code == 0 and out.startswith("label: ")
     for baseline in ([], ["--baseline", "bow"], ["--baseline", "window", "--window", 2]):
         code, out, _ = run(["classify", "cv", "--pos", files / "p.txt", "--neg", files / "n.txt", "--folds", 4,
