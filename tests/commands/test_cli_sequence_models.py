@@ -50,8 +50,17 @@ def test_classify_train_predict_and_cv(files, capsys):
     assert code == 0 and out.startswith("label: ")
     for baseline in ([], ["--baseline", "bow"], ["--baseline", "window", "--window", 2]):
         code, out, _ = run(["classify", "cv", "--pos", files / "p.txt", "--neg", files / "n.txt", "--folds", 4,
-                            "--run-folds", 2, *SMALL, *baseline], capsys)
+                            "--run-folds", 2, "--jobs", 1, *SMALL, *baseline], capsys)
         assert code == 0 and out.splitlines()[-1].startswith("mean accuracy: ") and "over 2 folds" in out
+
+
+def test_classify_cv_runs_folds_in_worker_processes(files, capsys):
+    code, out, _ = run(["classify", "cv", "--pos", files / "p.txt", "--neg", files / "n.txt", "--folds", 3,
+                        "--jobs", 2, *SMALL, "--no-refit"], capsys)
+    lines = out.splitlines()
+    accuracies = [float(line.split()[3]) for line in lines[1:4]]
+    assert code == 0 and [line.split()[1] for line in lines[1:4]] == ["1/3:", "2/3:", "3/3:"]
+    assert lines[-1].startswith(f"mean accuracy: {np.mean(accuracies):.4f}") and "over 3 folds" in lines[-1]
 
 
 def test_tag_train_eval_predict(files, capsys):
@@ -79,6 +88,7 @@ def test_forecast(files, capsys):
     (["classify", "cv", "--pos", "{d}/p.txt", "--neg", "{d}/n.txt", "--folds", 1], "folds"),
     (["classify", "cv", "--pos", "{d}/p.txt", "--neg", "{d}/n.txt", "--hidden", 0], "--hidden: expected an int >= 1"),
     (["classify", "cv", "--pos", "{d}/p.txt", "--neg", "{d}/n.txt", "--pool", "median"], "invalid choice"),
+    (["classify", "cv", "--pos", "{d}/p.txt", "--neg", "{d}/n.txt", "--jobs", 0], "--jobs: expected an int >= 1"),
     (["classify", "predict", "{d}/nothing", "text"], "expected a model directory"),
     (["tag", "train", "{d}/p.txt", "--dev", "{d}/a.conllu", "--out", "{d}/t"], "CoNLL-U"),
     (["tag", "eval", "{d}", "{d}/a.conllu"], "expected a model directory"),

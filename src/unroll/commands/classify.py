@@ -12,11 +12,15 @@ validation accuracy) and writes DIR/best/ and DIR/checkpoint/ (--refit: the choo
 DIR/selection/, and DIR/checkpoint/ is a fresh model trained on all the sentences to that epoch). `cv` runs the k-fold protocol
 (seeded folds; the validation part comes out of each fold's training part) and ends with
 `mean accuracy: 0.xxxx (sd 0.xxxx) over K folds`; --baseline bow|window runs the bag-of-words
-logistic regression or the fixed-window MLP through the same folds.
+logistic regression or the fixed-window MLP through the same folds. Folds train in parallel, one
+process per core with one BLAS thread each (--jobs).
 """
 from __future__ import annotations
 
 import argparse
+import multiprocessing
+import os
+from concurrent.futures import ProcessPoolExecutor
 
 import numpy as np
 
@@ -86,6 +90,9 @@ def add_parser(subparsers) -> None:
     cv.add_argument("--run-folds", type=int, default=None, metavar="N", help="only the first N folds (a quick check)")
     cv.add_argument("--baseline", choices=["bow", "window"], default=None)
     cv.add_argument("--window", type=int, default=5, metavar="K", help="words the window baseline sees")
+    cv.add_argument("--jobs", type=int, default=None, metavar="N",
+                    help="folds trained at once, each in its own process with one BLAS thread "
+                         "(default: one per core, at most the folds run; 1: in this process)")
     _recipe_options(cv)
     one_line_errors(cv).set_defaults(func=run_cv)
     predict = sub.add_parser("predict", help="label, probability and per-word saliency of a text")
@@ -140,9 +147,37 @@ def fit_baseline(kind: str, texts, labels, recipe: ClassifierRecipe, window: int
     return fit_classifier(texts, labels, recipe, build=build)[0]
 
 
+def _fold_accuracy(kind, texts, labels, train_rows, test_rows, recipe, window) -> float:
+    """Test accuracy of one cv fold (the fitted recipe or baseline)."""
+    model = fit_baseline(kind, [texts[i] for i in train_rows], [labels[i] for i in train_rows], recipe, window)
+    predicted = model.predict([texts[i] for i in test_rows])
+    return float(np.mean([p == labels[i] for p, i in zip(predicted, test_rows)]))
+
+
+def _one_blas_thread() -> None:
+    """Worker start: the cores are shared out by folds, so each fold's BLAS runs on one thread."""
+    from ..functional.fused._blas import set_threads
+    set_threads(1)
+
+
+def _fold_accuracies(args, texts, labels, folds, recipe):
+    """Yield each fold's accuracy in fold order: in this process (jobs 1) or in worker processes."""
+    jobs = min(len(folds), os.cpu_count() or 1) if args.jobs is None else args.jobs
+    tasks = [(args.baseline, texts, labels, train, test, recipe, args.window) for train, test in folds]
+    if jobs == 1:
+        yield from (_fold_accuracy(*task) for task in tasks)
+        return
+    # spawn, not fork: the parent's BLAS thread pool does not survive a fork safely
+    with ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("spawn"),
+                             initializer=_one_blas_thread) as pool:
+        yield from pool.map(_fold_accuracy, *zip(*tasks))
+
+
 def run_cv(args) -> int:
     texts, labels = read_data(args)
     recipe = recipe_from(args)
+    if args.jobs is not None and args.jobs < 1:
+        raise CommandError(f"--jobs: expected an int >= 1, got {args.jobs}")
     folds = cv_folds(len(texts), args.folds, seed=recipe.seed)
     if args.run_folds is not None:
         if not 1 <= args.run_folds <= args.folds:
@@ -150,14 +185,11 @@ def run_cv(args) -> int:
         folds = folds[:args.run_folds]
     name = {"bow": "bag-of-words logistic regression", "window": f"window MLP (last {args.window} words)"}.get(
         args.baseline, f"{'bi' if recipe.bidirectional else ''}{recipe.cell.upper()}-{recipe.pool}")
-    print(f"{name}, {args.folds}-fold cross-validation on {len(texts)} sentences")
+    print(f"{name}, {args.folds}-fold cross-validation on {len(texts)} sentences", flush=True)
     accuracies = []
-    for k, (train_rows, test_rows) in enumerate(folds, 1):
-        model = fit_baseline(args.baseline, [texts[i] for i in train_rows], [labels[i] for i in train_rows],
-                             recipe, args.window)
-        predicted = model.predict([texts[i] for i in test_rows])
-        accuracies.append(float(np.mean([p == labels[i] for p, i in zip(predicted, test_rows)])))
-        print(f"fold {k}/{args.folds}: accuracy {accuracies[-1]:.4f} ({len(test_rows)} sentences)", flush=True)
+    for k, (accuracy, (_, test_rows)) in enumerate(zip(_fold_accuracies(args, texts, labels, folds, recipe), folds), 1):
+        accuracies.append(accuracy)
+        print(f"fold {k}/{args.folds}: accuracy {accuracy:.4f} ({len(test_rows)} sentences)", flush=True)
     print(f"mean accuracy: {np.mean(accuracies):.4f} (sd {np.std(accuracies, ddof=1) if len(accuracies) > 1 else 0.0:.4f}) "
           f"over {len(accuracies)} folds")
     return 0
