@@ -84,7 +84,15 @@ def test_non_finite_gradient_is_caught_before_the_update(tmp_path):
         np.testing.assert_array_equal(trainer.model.params[key], value)
 
 
-def test_ctrl_c_finishes_the_step_saves_and_returns(tmp_path):
+@pytest.fixture
+def default_sigint():
+    """Ctrl-C as in an interactive run, whatever the test process inherited (a background job ignores it)."""
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    yield
+    signal.signal(signal.SIGINT, previous)
+
+
+def test_ctrl_c_finishes_the_step_saves_and_returns(tmp_path, default_sigint):
     trainer, _ = make_trainer(TEXT, CONFIG, out=tmp_path, progress=False)
     epoch = trainer.train_data.epoch
 
@@ -100,6 +108,25 @@ def test_ctrl_c_finishes_the_step_saves_and_returns(tmp_path):
     _, meta = load_checkpoint(tmp_path / "checkpoint")
     assert meta["progress"]["step"] == trainer.step == 4
     assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
+
+
+def test_an_ignored_ctrl_c_stays_ignored(tmp_path):
+    trainer, _ = make_trainer(TEXT, CONFIG, out=tmp_path, progress=False)
+    epoch = trainer.train_data.epoch
+
+    def interrupting(e):
+        for segment in epoch(e):
+            signal.raise_signal(signal.SIGINT)
+            yield segment
+
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        trainer.train_data.epoch = interrupting
+        trainer.fit()
+        assert signal.getsignal(signal.SIGINT) is signal.SIG_IGN
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    assert trainer.stop_reason_ != "interrupted (Ctrl-C)"
 
 
 def test_early_stopping_and_time_budget(tmp_path):

@@ -424,13 +424,15 @@ class Trainer:
 
 class _catch_sigint:
     """While active (main thread only), the first Ctrl-C asks the loop to stop after the current
-    step; a second one interrupts at once as usual."""
+    step; a second one interrupts at once as usual. A process that ignores Ctrl-C (nohup, a
+    background job) keeps ignoring it."""
 
     def __init__(self, trainer: Trainer):
         self.trainer, self.previous = trainer, None
 
     def __enter__(self):
-        if threading.current_thread() is threading.main_thread():
+        if (threading.current_thread() is threading.main_thread()
+                and signal.getsignal(signal.SIGINT) is not signal.SIG_IGN):
             self.previous = signal.signal(signal.SIGINT, self._handle)
         return self
 
