@@ -55,12 +55,20 @@ def test_classify_train_predict_and_cv(files, capsys):
 
 
 def test_classify_cv_runs_folds_in_worker_processes(files, capsys):
-    code, out, _ = run(["classify", "cv", "--pos", files / "p.txt", "--neg", files / "n.txt", "--folds", 3,
-                        "--jobs", 2, *SMALL, "--no-refit"], capsys)
+    from unroll.functional.fused._blas import set_threads, threads
+    argv = ["classify", "cv", "--pos", files / "p.txt", "--neg", files / "n.txt", "--folds", 3, *SMALL, "--no-refit"]
+    was = threads()
+    set_threads(1)  # the workers' setting, so both runs do the same arithmetic
+    try:
+        code, out, _ = run([*argv, "--jobs", 2], capsys)
+        _, here, _ = run([*argv, "--jobs", 1], capsys)
+    finally:
+        set_threads(was)
     lines = out.splitlines()
     accuracies = [float(line.split()[3]) for line in lines[1:4]]
     assert code == 0 and [line.split()[1] for line in lines[1:4]] == ["1/3:", "2/3:", "3/3:"]
     assert lines[-1].startswith(f"mean accuracy: {np.mean(accuracies):.4f}") and "over 3 folds" in lines[-1]
+    assert out == here  # the workers compute what this process does
 
 
 def test_tag_train_eval_predict(files, capsys):

@@ -8,8 +8,9 @@
 
 Data: --pos/--neg (one sentence per line each, cp1252 as sentence polarity ships; --encoding) or
 --tsv (label<TAB>text, UTF-8). `train` holds out --val-fraction for choosing the epoch (best
-validation accuracy) and writes DIR/best/ and DIR/checkpoint/ (--refit: the choosing run goes to
-DIR/selection/, and DIR/checkpoint/ is a fresh model trained on all the sentences to that epoch). `cv` runs the k-fold protocol
+validation accuracy); with --refit (the default) that run goes to DIR/selection/ and DIR/checkpoint/
+is a fresh model trained on all the sentences to that epoch, with --no-refit the model is
+DIR/best/. `cv` runs the k-fold protocol
 (seeded folds; the validation part comes out of each fold's training part) and ends with
 `mean accuracy: 0.xxxx (sd 0.xxxx) over K folds`; --baseline bow|window runs the bag-of-words
 logistic regression or the fixed-window MLP through the same folds. Folds train in parallel, one
@@ -162,7 +163,8 @@ def _one_blas_thread() -> None:
 
 def _fold_accuracies(args, texts, labels, folds, recipe):
     """Yield each fold's accuracy in fold order: in this process (jobs 1) or in worker processes."""
-    jobs = min(len(folds), os.cpu_count() or 1) if args.jobs is None else args.jobs
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+    jobs = min(len(folds), cores) if args.jobs is None else args.jobs
     tasks = [(args.baseline, texts, labels, train, test, recipe, args.window) for train, test in folds]
     if jobs == 1:
         yield from (_fold_accuracy(*task) for task in tasks)
